@@ -1,0 +1,102 @@
+"""What every command shares: the collection folder, the clock, output and errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
+
+import typer
+
+from pearldeck.model import PATHWAYS, PearlError
+
+if TYPE_CHECKING:
+    from pearldeck.collection import Collection
+
+P = ParamSpec("P")
+R = TypeVar("R")
+PATHWAY_HELP = f"Clinical pathway: {', '.join(PATHWAYS)}."
+
+
+@dataclass
+class Options:
+    """Global options, set by the main callback."""
+
+    dir: Path = Path("pearls")
+
+
+def options(ctx: typer.Context) -> Options:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Options) else Options()
+
+
+def now() -> datetime:
+    """The clock: `PEARLS_NOW` (ISO 8601) when set, for scripts and tests."""
+    value = os.environ.get("PEARLS_NOW")
+    if not value:
+        return datetime.now(UTC)
+    from pearldeck.studyday import parse_now
+
+    try:
+        return parse_now(value)
+    except ValueError:
+        fail(f"PEARLS_NOW={value!r} is not an ISO 8601 time, e.g. 2026-11-27T08:30:00Z")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def check_pathway(pathway: str | None) -> str | None:
+    if pathway is not None and pathway not in PATHWAYS:
+        fail(f"unknown pathway {pathway!r}; use one of: {', '.join(PATHWAYS)}", 2)
+    return pathway
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def open_collection(
+    ctx: typer.Context, *, valid: bool = True, assign_ids: bool = True
+) -> Collection:
+    """Open the collection; with `valid`, any problem in the files stops the command."""
+    from pearldeck.collection import Collection
+
+    try:
+        col = Collection(options(ctx).dir, assign_ids=assign_ids)
+    except ValueError as e:
+        fail(str(e))
+    for w in col.last_refresh.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if col.last_refresh.ids_assigned:
+        typer.echo(f"assigned ids to {col.last_refresh.ids_assigned} pearl(s)", err=True)
+    if valid and col.problems:
+        col.close()
+        raise PearlError(col.problems)
+    return col
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn the errors a user can cause into messages and exit 1, never a traceback."""
+    from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except PearlError as e:
+            for p in e.problems:
+                typer.echo(str(p), err=True)
+            raise typer.Exit(1) from None
+        except (ChangedOnDisk, WriteFailed) as e:
+            fail(str(e))
+
+    return wrapper

@@ -1,0 +1,754 @@
+"""The one service API the CLI and the TUI share: open, add, due, review, undo, stats."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pearldeck import scheduler as sched
+from pearldeck.model import (
+    PATHWAYS,
+    Event,
+    Pearl,
+    PearlDraft,
+    PearlError,
+    Problem,
+    Rating,
+    normalise,
+    render_answer,
+    render_prompt,
+    split_card_id,
+)
+from pearldeck.store import layout, reviewlog
+from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file
+from pearldeck.store.index import FileRecord, Index, StatusRow
+from pearldeck.store.pearlfile import CannotAppend, append_pearls, format_pearl, insert_ids
+from pearldeck.store.settings import Settings, load_settings
+from pearldeck.store.yamlfile import parse_pearl_file, raw_tags
+from pearldeck.studyday import day_end, day_start, format_interval, study_day
+
+LEARN_AHEAD = timedelta(minutes=20)
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def random_id() -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """New, learning and review cards left today."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "learning": self.learning, "review": self.review}
+
+
+@dataclass(frozen=True)
+class DueToday:
+    """Today's counts, overall and per pathway."""
+
+    today: str
+    total: Counts
+    pathways: dict[str, Counts]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "today": self.today,
+            "total": self.total.as_dict(),
+            "pathways": {p: c.as_dict() for p, c in self.pathways.items()},
+        }
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything a shell needs to show one card and its answer buttons."""
+
+    card_id: str
+    pearl: Pearl
+    cloze: int | None
+    queue: str
+    """new, learning, review, or 'later' (a learning card not yet due)."""
+    prompt: str
+    answer: str
+    intervals: dict[Rating, str]
+    due_at: datetime | None
+    status: StatusRow | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "card_id": self.card_id,
+            "pearl_id": self.pearl.id,
+            "pathway": self.pearl.pathway,
+            "queue": self.queue,
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "tags": list(self.pearl.tags),
+            "source": self.pearl.source,
+            "intervals": {r.label: v for r, v in self.intervals.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Rated:
+    """The result of one review: the event written and the card's new state."""
+
+    event: Event
+    state: sched.CardState
+    interval: str
+
+
+@dataclass
+class Refresh:
+    """What reading the folder found: problems and warnings."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    ids_assigned: int = 0
+    files_read: int = 0
+
+
+class Collection:
+    """A collection folder: text files as truth, the index as a cache of them."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        device: str | None = None,
+        assign_ids: bool = True,
+        new_id: Callable[[], str] = random_id,
+        new_event_id: Callable[[], str] = lambda: secrets.token_hex(8),
+    ) -> None:
+        self.root = root
+        self._new_id = new_id
+        self._new_event_id = new_event_id
+        self.settings: Settings = load_settings(root)
+        if not root.is_dir():
+            raise PearlError(
+                [Problem(str(root), 0, "no such collection folder (try `pearls init`)")]
+            )
+        self.device = device or layout.device_id(root)
+        self.index = Index(root / layout.CACHE_DIR / "index.sqlite3")
+        self._lock = root / layout.CACHE_DIR / "write.lock"
+        self._scheduler = sched.make_scheduler(self.settings)
+        self.last_refresh = self.refresh(assign_ids=assign_ids)
+
+    def close(self) -> None:
+        self.index.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def display(self, rel: str) -> str:
+        return str(self.root / rel)
+
+    # reading the folder ---------------------------------------------------
+
+    def refresh(self, *, assign_ids: bool = False) -> Refresh:
+        """Bring the index up to date with the files: only changed files are read."""
+        out = Refresh()
+        files, out.problems = layout.scan(self.root)
+        known = self.index.files()
+        seen = set()
+        for f in files:
+            seen.add(f.rel)
+            rec = known.get(f.rel)
+            if (
+                rec
+                and rec.size == f.size
+                and rec.mtime_ns == f.mtime_ns
+                and rec.pathway == f.pathway
+            ):
+                continue
+            try:
+                data = f.path.read_bytes()
+            except OSError as e:
+                out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}"))
+                continue
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if rec and rec.digest == digest and rec.pathway == f.pathway:
+                with self.index.write() as db:  # touched, not changed
+                    self.index.replace_file(
+                        db,
+                        FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, rec.problems),
+                        self._reuse(db, f.rel),
+                    )
+                continue
+            if assign_ids:
+                data, n = self._assign_ids(f, data)
+                out.ids_assigned += n
+                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                st = f.path.stat()
+                f = layout.PearlFile(f.rel, f.pathway, f.path, st.st_size, st.st_mtime_ns)
+            self._index_file(f, data, digest)
+            out.files_read += 1
+        gone = set(known) - seen
+        if gone:
+            with self.index.write() as db:
+                for rel in gone:
+                    self.index.drop_file(db, rel)
+        for rec in self.index.files().values():
+            out.problems.extend(
+                Problem(self.display(p.path) if p.path == rec.path else p.path, p.line, p.message)
+                for p in rec.problems
+            )
+        for pid, places in self.index.duplicate_ids():
+            where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
+            for rel, ln in places[1:]:
+                out.problems.append(
+                    Problem(self.display(rel), ln, f"duplicate id {pid!r} (also at {where})")
+                )
+        self._sync_history(out)
+        self.last_refresh = out
+        return out
+
+    def _reuse(self, db: object, rel: str) -> list[tuple[Pearl, str, float]]:
+        old = self.index.old_content(db, rel)  # type: ignore[arg-type]
+        return [(p, old[p.id][0], old[p.id][1]) for p in self.index.pearls() if p.file == rel]
+
+    def _assign_ids(self, f: layout.PearlFile, data: bytes) -> tuple[bytes, int]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data, 0
+        parsed = parse_pearl_file(text, f.rel, f.pathway)
+        if any("YAML" in p.message for p in parsed.problems):
+            return data, 0
+        if all("id" in r.values for r in parsed.pearls):
+            return data, 0
+        used = {p.id for p in self.index.pearls()} | {
+            str(r.values["id"]) for r in parsed.pearls if isinstance(r.values.get("id"), str)
+        }
+        new_text, n = insert_ids(text, f.rel, f.pathway, lambda: self._fresh_id(used))
+        new = new_text.encode("utf-8")
+        with locked(self._lock):
+            try:
+                replace_file(f.path, new, data)
+            except ChangedOnDisk:
+                return f.path.read_bytes(), 0
+        return new, n
+
+    def _fresh_id(self, used: set[str]) -> str:
+        while True:
+            pid = self._new_id()
+            if pid not in used:
+                used.add(pid)
+                return pid
+
+    def _index_file(self, f: layout.PearlFile, data: bytes, digest: str) -> None:
+        problems: list[Problem] = []
+        pearls: list[tuple[Pearl, str, float]] = []
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            problems.append(Problem(f.rel, line, "not valid UTF-8 text"))
+            text = None
+        if text is not None:
+            if text.startswith("\ufeff"):
+                text = text[1:]
+            parsed = parse_pearl_file(text, f.rel, f.pathway)
+            problems.extend(parsed.problems)
+            bad_lines = {p.line for p in parsed.problems}
+            for pos, raw in enumerate(parsed.pearls):
+                pid = raw.values.get("id")
+                if not isinstance(pid, str):
+                    problems.append(
+                        Problem(f.rel, raw.line, "pearl has no id; `pearls check --fix` adds one")
+                    )
+                    continue
+                if bad_lines & set(raw.key_lines.values()) or raw.line in bad_lines:
+                    continue
+                v = raw.values
+                pearl = Pearl.model_construct(
+                    id=pid,
+                    pathway=f.pathway,
+                    text=v["text"],
+                    back=v.get("back"),
+                    tags=raw_tags(raw),
+                    source=v.get("source"),
+                    added=v.get("added"),
+                    block=v.get("block"),
+                    file=f.rel,
+                    line=raw.line,
+                    order=pos,
+                )
+                pearls.append((pearl, "", 0.0))
+        with self.index.write() as db:
+            old = self.index.old_content(db, f.rel)
+            mtime = f.mtime_ns / 1e9
+            rows = []
+            for p, _, _ in pearls:
+                content = hashlib.blake2b(
+                    json.dumps(
+                        [p.pathway, p.text, p.back, p.tags, p.source, p.added], ensure_ascii=False
+                    ).encode(),
+                    digest_size=12,
+                ).hexdigest()
+                prev = old.get(p.id)
+                changed = prev[1] if prev and prev[0] == content else mtime
+                rows.append((p, content, changed))
+            rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, tuple(problems))
+            self.index.replace_file(db, rec, rows)
+
+    def _sync_history(self, out: Refresh) -> None:
+        """Read what was appended to any review log and refold the cards it touched."""
+        fp = self.settings.fingerprint()
+        refold_all = self.index.get_meta("settings") != fp
+        offsets = self.index.log_offsets()
+        logs = reviewlog.log_files(self.root)
+        touched: set[str] = set()
+        rebuild = False
+        for path in logs:
+            rel = path.relative_to(self.root).as_posix()
+            size = path.stat().st_size
+            off, lines, head = offsets.get(rel, (0, 0, b""))
+            with path.open("rb") as fh:
+                cur_head = fh.read(min(off, 256))
+            if size < off or cur_head != head[: len(cur_head)] or len(cur_head) < min(off, 256):
+                rebuild = True  # rewritten by hand or by git: read everything again
+                break
+        if rebuild:
+            with self.index.write() as db:
+                self.index.clear_history(db)
+            offsets = {}
+            refold_all = True
+        for path in logs:
+            rel = path.relative_to(self.root).as_posix()
+            off, lines, _ = offsets.get(rel, (0, 0, b""))
+            if path.stat().st_size == off:
+                continue
+            read = reviewlog.read_from(path, off, lines + 1)
+            out.warnings.extend(read.warnings)
+            with path.open("rb") as fh:
+                head = fh.read(min(read.offset, 256))
+            n_lines = lines + read_line_count(path, off, read.offset)
+            with self.index.write() as db:
+                touched |= self.index.add_events(db, read.events)
+                self.index.set_log_offset(db, rel, read.offset, n_lines, head)
+        if refold_all:
+            touched = {e.card for e in self.index.all_events()}
+        if touched:
+            self._refold(touched)
+        if refold_all:
+            with self.index.write() as db:
+                self.index.set_meta(db, "settings", fp)
+
+    def _refold(self, cards: set[str]) -> None:
+        events = self.index.events_for(cards)
+        rows = [self._status_row(cid, evs) for cid, evs in events.items()]
+        with self.index.write() as db:
+            self.index.put_status(db, rows)
+
+    def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
+        st = sched.fold(card_id, events, self._scheduler, self.settings)
+        m = st.memory
+        return StatusRow(
+            card_id=card_id,
+            state=m.state,
+            due=m.due.timestamp() if m.due else None,
+            stability=m.stability,
+            difficulty=m.difficulty,
+            last_review=m.last_review.timestamp() if m.last_review else None,
+            reps=m.reps,
+            lapses=m.lapses,
+            last_event=st.last_event,
+            suspended=st.suspended,
+            leech=st.leech,
+            buried_day=st.buried_day.isoformat() if st.buried_day else None,
+            first_review=st.first_review.timestamp() if st.first_review else None,
+            memory=json.dumps(m.to_dict()),
+        )
+
+    # validation -------------------------------------------------------------
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.last_refresh.problems
+
+    def require_valid(self) -> None:
+        if self.problems:
+            raise PearlError(self.problems)
+
+    def fix_ids(self) -> int:
+        """Assign ids to pearls that lack one; return how many."""
+        files, _ = layout.scan(self.root)
+        n = 0
+        for f in files:
+            _, k = self._assign_ids(f, f.path.read_bytes())
+            n += k
+        self.refresh()
+        return n
+
+    # pearls ---------------------------------------------------------------
+
+    def pearls(self, pathway: str | None = None, tag: str | None = None) -> list[Pearl]:
+        return self.index.pearls(pathway, tag)
+
+    def pearl(self, pearl_id: str) -> Pearl | None:
+        found = self.index.pearls(ids=[pearl_id])
+        return found[0] if found else None
+
+    def validate_draft(self, draft: PearlDraft, where: str = "<input>") -> list[Problem]:
+        """The same rules a pearl in a file must meet."""
+        from pearldeck.store.yamlfile import RawPearl, validate_raw
+
+        values: dict[str, object] = {"text": draft.text}
+        for key in ("back", "source", "added", "block"):
+            if getattr(draft, key) is not None:
+                values[key] = getattr(draft, key)
+        if draft.tags:
+            values["tags"] = list(draft.tags)
+        where, _, line = where.rpartition(":") if where.count(":") else (where, "", "0")
+        raw = RawPearl(int(line) if line.isdigit() else 0, 0, 0, False, values, {})
+        problems = validate_raw(raw, where or "<input>", draft.pathway)
+        if draft.pathway not in PATHWAYS:
+            problems.append(
+                Problem(
+                    where or "<input>",
+                    raw.line,
+                    f"unknown pathway {draft.pathway!r}; use one of {', '.join(PATHWAYS)}",
+                )
+            )
+        return problems
+
+    def find_same(self, drafts: Sequence[PearlDraft]) -> list[Pearl | None]:
+        """For each draft, an existing pearl with the same normalised prompt and answer."""
+        existing = {p.content_key(): p for p in self.index.pearls()}
+        out: list[Pearl | None] = []
+        for d in drafts:
+            key = f"{normalise(d.text)}\x1f{normalise(d.back or '')}"
+            out.append(existing.get(key))
+        return out
+
+    def add(self, drafts: Sequence[PearlDraft], now: datetime) -> list[Pearl]:
+        """Append pearls to their pathway files (one atomic write per file)."""
+        problems = [p for d in drafts for p in self.validate_draft(d, d.origin or "<input>")]
+        if problems:
+            raise PearlError(problems)
+        today = study_day(now, self.settings.day_starts_at).isoformat()
+        used = {p.id for p in self.index.pearls()}
+        by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
+        for d in drafts:
+            d = d if d.added else d.model_copy(update={"added": today})
+            by_file.setdefault(self._target_file(d.pathway), []).append((self._fresh_id(used), d))
+        with locked(self._lock):
+            for rel, items in by_file.items():
+                path = self.root / rel
+                try:
+                    old = path.read_bytes()
+                except FileNotFoundError:
+                    old = None
+                text = (old or b"").decode("utf-8", errors="strict") if old else ""
+                pathway = items[0][1].pathway
+                try:
+                    new = append_pearls(text, self.display(rel), pathway, items)
+                except CannotAppend as e:
+                    raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
+                replace_file(path, new.text.encode("utf-8"), old)
+        self.refresh()
+        ids = [pid for items in by_file.values() for pid, _ in items]
+        found = {p.id: p for p in self.index.pearls(ids=ids)}
+        return [found[i] for i in ids if i in found]
+
+    def _target_file(self, pathway: str) -> str:
+        top = self.root / f"{pathway}.yaml"
+        if top.exists() or not (self.root / pathway).is_dir():
+            return f"{pathway}.yaml"
+        return f"{pathway}/pearls.yaml"
+
+    def replace_pearl(self, pearl_id: str, draft: PearlDraft | None) -> Pearl | None:
+        """Rewrite one pearl's lines in place (edit), or remove them (draft None).
+
+        Refuses if its file changed since the index read it.
+        """
+        pearl = self.pearl(pearl_id)
+        if pearl is None:
+            raise PearlError([Problem(str(self.root), 0, f"no pearl with id {pearl_id!r}")])
+        if draft is not None:
+            problems = self.validate_draft(draft)
+            if draft.pathway != pearl.pathway:
+                problems.append(
+                    Problem(
+                        str(self.root),
+                        0,
+                        "moving a pearl between pathways: "
+                        "delete it and add it to the other pathway",
+                    )
+                )
+            if problems:
+                raise PearlError(problems)
+        path = self.root / pearl.file
+        rec = self.index.files().get(pearl.file)
+        with locked(self._lock):
+            data = path.read_bytes()
+            if rec is None or hashlib.blake2b(data, digest_size=16).hexdigest() != rec.digest:
+                raise ChangedOnDisk(path)
+            text = data.decode("utf-8")
+            parsed = parse_pearl_file(text, pearl.file, pearl.pathway)
+            starts = [r.line for r in parsed.pearls]
+            mine = [r for r in parsed.pearls if r.values.get("id") == pearl_id]
+            if len(mine) != 1:
+                raise ChangedOnDisk(path)
+            raw = mine[0]
+            lines = text.splitlines(keepends=True)
+            first = raw.line - 1
+            later = [s for s in starts if s > raw.line]
+            end = (later[0] - 1) if later else len(lines)
+            while end > first + 1 and _is_blank_or_comment(lines[end - 1]):
+                end -= 1
+            indent = len(lines[first]) - len(lines[first].lstrip(" "))
+            block = format_pearl(pearl_id, draft, indent) if draft is not None else ""
+            if draft is not None and pearl.block and not draft.block:
+                block = format_pearl(
+                    pearl_id, draft.model_copy(update={"block": pearl.block}), indent
+                )
+            new = "".join(lines[:first]) + block + "".join(lines[end:])
+            check = parse_pearl_file(new, pearl.file, pearl.pathway)
+            if any("YAML" in p.message for p in check.problems):
+                raise PearlError(
+                    [
+                        Problem(
+                            self.display(pearl.file),
+                            raw.line,
+                            "cannot rewrite this pearl safely (unusual layout); edit the file",
+                        )
+                    ]
+                )
+            replace_file(path, new.encode("utf-8"), data)
+        self.refresh()
+        return self.pearl(pearl_id) if draft is not None else None
+
+    # the daily queue --------------------------------------------------------
+
+    def today(self, now: datetime) -> str:
+        return study_day(now, self.settings.day_starts_at).isoformat()
+
+    def _new_left(self, now: datetime) -> int:
+        day = study_day(now, self.settings.day_starts_at)
+        start = day_start(day, self.settings.day_starts_at).timestamp()
+        return max(0, self.settings.new_per_day - self.index.introduced_since(start))
+
+    def due(self, now: datetime, pathway: str | None = None, tag: str | None = None) -> DueToday:
+        day = study_day(now, self.settings.day_starts_at)
+        end = day_end(day, self.settings.day_starts_at).timestamp()
+        raw = self.index.queue_counts(end, day.isoformat(), pathway, tag)
+        left = self._new_left(now)
+        per: dict[str, Counts] = {}
+        total_new = 0
+        for pw in PATHWAYS:
+            if pathway and pw != pathway:
+                continue
+            c = raw.get(pw, {"new": 0, "learning": 0, "review": 0})
+            per[pw] = Counts(min(c["new"], left), c["learning"], c["review"])
+            total_new += c["new"]
+        total = Counts(
+            min(total_new, left),
+            sum(c.learning for c in per.values()),
+            sum(c.review for c in per.values()),
+        )
+        return DueToday(day.isoformat(), total, per)
+
+    def next_card(
+        self,
+        now: datetime,
+        pathway: str | None = None,
+        tag: str | None = None,
+        *,
+        learn_ahead: bool = False,
+    ) -> CardView | None:
+        """The card the review shows now: due learning, then reviews, then new."""
+        day = study_day(now, self.settings.day_starts_at)
+        end = day_end(day, self.settings.day_starts_at).timestamp()
+        cands = self.index.next_cards(
+            now.timestamp(),
+            end,
+            day.isoformat(),
+            pathway,
+            tag,
+            self._new_left(now),
+            LEARN_AHEAD.total_seconds() if learn_ahead else 0.0,
+        )
+        for card_id, queue in cands:
+            if queue == "later" and not learn_ahead:
+                continue
+            view = self.card(card_id, now, queue)
+            if view is not None:
+                return view
+        return None
+
+    def waiting_learning(self, now: datetime) -> datetime | None:
+        """When the next learning card comes due later today, if any."""
+        view = self.next_card(now, learn_ahead=True)
+        if view is None or view.queue not in ("later", "learning"):
+            return None
+        return view.due_at
+
+    def card(self, card_id: str, now: datetime, queue: str | None = None) -> CardView | None:
+        pearl_id, cloze = split_card_id(card_id)
+        pearl = self.pearl(pearl_id)
+        if pearl is None or card_id not in pearl.card_ids():
+            return None
+        status = self.index.status(card_id)
+        prev = self._card_status(card_id, status)
+        outcomes = sched.preview(self._scheduler, self.settings, card_id, prev, now)
+        intervals = {
+            r: format_interval((s.due - now).total_seconds())
+            for r, s in outcomes.items()
+            if s.due is not None
+        }
+        if queue is None:
+            queue = (
+                "new"
+                if status is None or status.state == sched.NEW
+                else ("review" if status.state == sched.REVIEW else "learning")
+            )
+        due_at = datetime.fromtimestamp(status.due, UTC) if status and status.due else None
+        return CardView(
+            card_id=card_id,
+            pearl=pearl,
+            cloze=cloze,
+            queue=queue,
+            prompt=render_prompt(pearl, cloze),
+            answer=render_answer(pearl, cloze),
+            intervals=intervals,
+            due_at=due_at,
+            status=status,
+        )
+
+    def _card_status(self, card_id: str, row: StatusRow | None) -> sched.CardStatus:
+        if row is None:
+            return sched.CardStatus()
+        return sched.CardStatus(
+            memory=sched.CardState.from_dict(json.loads(row.memory)),
+            last_event=row.last_event,
+            suspended=row.suspended,
+            leech=row.leech,
+        )
+
+    # changing card state --------------------------------------------------
+
+    def _append(self, event: Event) -> None:
+        with locked(self._lock):
+            reviewlog.append_event(self.root, self.device, event)
+        self.refresh()
+
+    def _require_card(self, card_id: str) -> Pearl:
+        pearl_id, _ = split_card_id(card_id)
+        pearl = self.pearl(pearl_id)
+        if pearl is None or card_id not in pearl.card_ids():
+            hint = ""
+            if pearl is not None:
+                hint = f"; its cards are {', '.join(pearl.card_ids())}"
+            raise PearlError([Problem(str(self.root), 0, f"no card {card_id!r}{hint}")])
+        return pearl
+
+    def rate(self, card_id: str, rating: Rating, now: datetime, duration: float = 0.0) -> Rated:
+        """Record one review; when this returns it is on disk (fsynced)."""
+        self._require_card(card_id)
+        # read the newest history first, so a review made elsewhere is built upon
+        self.refresh()
+        row = self.index.status(card_id)
+        prev = self._card_status(card_id, row)
+        state = sched.review(self._scheduler, self.settings, card_id, prev, rating, now)
+        event = Event(
+            id=self._new_event_id(),
+            kind="review",
+            card=card_id,
+            time=sched.iso(now),
+            device=self.device,
+            rating=int(rating),
+            duration=max(0.0, min(duration, 86400.0)),
+            prev=prev.last_event,
+            state=state.to_dict(),
+        )
+        self._append(event)
+        interval = format_interval((state.due - now).total_seconds()) if state.due else ""
+        return Rated(event, state, interval)
+
+    def undo(self, now: datetime) -> Event | None:
+        """Take back this device's last review (or suspend/bury); None if nothing to undo."""
+        self.refresh()
+        last = self.index.last_own_review(self.device)
+        if last is None:
+            return None
+        undo = Event(
+            id=self._new_event_id(),
+            kind="undo",
+            card=last.card,
+            time=sched.iso(max(now, sched.from_iso(last.time))),
+            device=self.device,
+            target=last.id,
+        )
+        self._append(undo)
+        return last
+
+    def _flag(self, kind: str, card_id: str, now: datetime) -> None:
+        self._require_card(card_id)
+        self._append(Event(self._new_event_id(), kind, card_id, sched.iso(now), self.device))
+
+    def suspend(self, card_id: str, now: datetime) -> None:
+        self._flag("suspend", card_id, now)
+
+    def unsuspend(self, card_id: str, now: datetime) -> None:
+        self._flag("unsuspend", card_id, now)
+
+    def bury(self, card_id: str, now: datetime) -> None:
+        """Hide the card until the next study day."""
+        self._flag("bury", card_id, now)
+
+    def statuses(self, pathway: str | None = None, tag: str | None = None) -> dict[str, StatusRow]:
+        return self.index.statuses(pathway, tag)
+
+    def leeches(self) -> list[Pearl]:
+        ids = {split_card_id(c)[0] for c, s in self.index.statuses().items() if s.leech}
+        return [p for p in self.index.pearls() if p.id in ids]
+
+    def review_events(self, since: str = "") -> list[Event]:
+        return self.index.review_events(since)
+
+    def card_pathways(self) -> dict[str, str]:
+        """Every live card id and its pathway."""
+        return {c: p.pathway for p in self.index.pearls() for c in p.card_ids()}
+
+    def stats(self, now: datetime) -> dict[str, object]:
+        from pearldeck.stats import compute
+
+        return compute(
+            self.index.statuses(),
+            self.card_pathways(),
+            self.index.review_events(),
+            now,
+            self.settings.day_starts_at,
+        )
+
+    @property
+    def scheduler(self) -> object:
+        return self._scheduler
+
+
+def read_line_count(path: Path, start: int, end: int) -> int:
+    with path.open("rb") as f:
+        f.seek(start)
+        return f.read(end - start).count(b"\n")
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    s = line.strip()
+    return not s or s.startswith("#")

@@ -1,0 +1,216 @@
+"""Frozen value types shared by every layer: pearls, cards, problems."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PATHWAYS: tuple[str, ...] = ("acute", "chronic", "preventive", "diagnostic", "systems-based")
+PATHWAY_TITLES: dict[str, str] = {
+    "acute": "Acute care",
+    "chronic": "Chronic disease management",
+    "preventive": "Preventive care",
+    "diagnostic": "Diagnostic reasoning",
+    "systems-based": "Systems-based practice",
+}
+
+# Anki's cloze syntax: {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
+CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+ID_RE = re.compile(r"^[a-z0-9]{4,16}$")
+TAG_RE = re.compile(r"^[^\s,\[\]{}]+$")
+
+
+class Rating(IntEnum):
+    """A review answer, numbered as Anki's and FSRS's buttons are."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, word: str) -> Rating:
+        """Read `again|hard|good|easy` or `1`–`4`."""
+        word = word.strip().lower()
+        if word.isdigit() and 1 <= int(word) <= 4:
+            return cls(int(word))
+        try:
+            return cls[word.upper()]
+        except KeyError:
+            raise ValueError(f"unknown rating {word!r}: use again, hard, good or easy") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the user's files, shown as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}:{self.line}: {self.message}"
+            if self.line
+            else f"{self.path}: {self.message}"
+        )
+
+
+class PearlError(Exception):
+    """Raised with every problem found; the shells print them and exit non-zero."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class Pearl(BaseModel):
+    """One clinical pearl as it stands in its pathway file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    """Stable short id; keys the schedule, the history and the Anki note."""
+    pathway: str
+    """One of PATHWAYS: where the pearl's file lives."""
+    text: str
+    """The prompt, or the whole pearl when it is a cloze."""
+    back: str | None = None
+    """The answer of a question/answer pearl; None for a cloze."""
+    tags: tuple[str, ...] = ()
+    """Free concept tags, e.g. `allergy`."""
+    source: str | None = None
+    """Where it came from, e.g. `UWorld 12345` or a guideline."""
+    added: str | None = None
+    """ISO date the pearl was added."""
+    block: str | None = None
+    """Id of the question block that produced it, if logged."""
+    file: str = ""
+    """Path of its file relative to the collection."""
+    line: int = 0
+    """1-based line where the pearl's mapping starts."""
+    order: int = 0
+    """Position in the collection (file order, then place in file): new-card order."""
+
+    @property
+    def is_cloze(self) -> bool:
+        return self.back is None
+
+    def cloze_numbers(self) -> list[int]:
+        return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(self.text)})
+
+    def card_ids(self) -> list[str]:
+        """A Q/A pearl has one card; a cloze pearl one per cloze number."""
+        if not self.is_cloze:
+            return [self.id]
+        return [f"{self.id}#c{n}" for n in self.cloze_numbers()]
+
+    def content_key(self) -> str:
+        """What decides 'the same pearl' for import dedup and export change detection."""
+        return f"{normalise(self.text)}\x1f{normalise(self.back or '')}"
+
+    def fields(self) -> dict[str, object]:
+        """The user-visible fields, for JSON output."""
+        return {
+            "id": self.id,
+            "pathway": self.pathway,
+            "text": self.text,
+            "back": self.back,
+            "tags": list(self.tags),
+            "source": self.source,
+            "added": self.added,
+            "block": self.block,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+class PearlDraft(BaseModel):
+    """A pearl not yet written: what `add` and `import` hand to the collection."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pathway: str
+    text: str
+    back: str | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    added: str | None = None
+    block: str | None = None
+    origin: str | None = Field(default=None, exclude=True)
+    """`path:line` the draft was read from (markdown import); not written."""
+
+
+def normalise(text: str) -> str:
+    """Case-, space- and markup-insensitive form used to spot the same pearl twice."""
+    text = CLOZE_RE.sub(lambda m: m.group(2), text)
+    return " ".join(text.casefold().split())
+
+
+def split_card_id(card_id: str) -> tuple[str, int | None]:
+    """`k3f9qz#c2` -> (`k3f9qz`, 2); `k3f9qz` -> (`k3f9qz`, None)."""
+    pearl_id, sep, rest = card_id.partition("#c")
+    if sep and rest.isdigit():
+        return pearl_id, int(rest)
+    return pearl_id, None
+
+
+def render_prompt(pearl: Pearl, cloze: int | None) -> str:
+    """The question side: the asked cloze as `[...]` (or its hint), the others shown."""
+    if cloze is None:
+        return pearl.text
+
+    def sub(m: re.Match[str]) -> str:
+        if int(m.group(1)) == cloze:
+            return f"[{m.group(3)}]" if m.group(3) else "[...]"
+        return m.group(2)
+
+    return CLOZE_RE.sub(sub, pearl.text)
+
+
+def render_answer(pearl: Pearl, cloze: int | None) -> str:
+    """The answer side: the back, or the cloze text with the asked deletion filled in."""
+    if cloze is None:
+        return pearl.back or ""
+    return CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
+
+
+def cloze_answer(pearl: Pearl, cloze: int) -> str:
+    """Just the hidden words of one cloze number, joined."""
+    return "; ".join(m.group(2) for m in CLOZE_RE.finditer(pearl.text) if int(m.group(1)) == cloze)
+
+
+EVENT_KINDS = ("review", "undo", "suspend", "unsuspend", "bury")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of a review log. Logs are append-only; state is their fold."""
+
+    id: str
+    """Random, unique; breaks ties between events at the same time."""
+    kind: str
+    """One of EVENT_KINDS."""
+    card: str
+    time: str
+    """UTC, ISO 8601 with microseconds and `Z`: sorts as text."""
+    device: str = ""
+    rating: int = 0
+    duration: float = 0.0
+    """Seconds spent on the card."""
+    prev: str | None = None
+    """The card's last event when this review was made: a replay that agrees reuses `state`."""
+    state: dict[str, object] | None = None
+    """The FSRS state this review produced."""
+    target: str | None = None
+    """For an undo: the event it takes back."""
+
+    def sort_key(self) -> tuple[str, str]:
+        return (self.time, self.id)

@@ -1,0 +1,223 @@
+"""FSRS scheduling and the deterministic replay of a card's review events."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+import fsrs
+from fsrs.scheduler import FUZZ_RANGES
+
+from pearldeck.model import Event, Rating
+from pearldeck.store.settings import Settings
+from pearldeck.studyday import study_day
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+def iso(moment: datetime) -> str:
+    """The one time format in logs: UTC, microseconds, `Z`; sorts as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A card's memory state: FSRS's card plus counts the queue needs."""
+
+    state: int = NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "state": self.state,
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": iso(self.due) if self.due else None,
+            "last_review": iso(self.last_review) if self.last_review else None,
+            "reps": self.reps,
+            "lapses": self.lapses,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> CardState:
+        def num(key: str) -> float | None:
+            v = d.get(key)
+            return float(v) if isinstance(v, (int, float)) else None
+
+        def when(key: str) -> datetime | None:
+            v = d.get(key)
+            return from_iso(v) if isinstance(v, str) else None
+
+        step = d.get("step")
+        state = d.get("state")
+        reps = d.get("reps")
+        lapses = d.get("lapses")
+        return cls(
+            state=state if isinstance(state, int) and state in STATE_NAMES else NEW,
+            step=step if isinstance(step, int) else None,
+            stability=num("stability"),
+            difficulty=num("difficulty"),
+            due=when("due"),
+            last_review=when("last_review"),
+            reps=reps if isinstance(reps, int) else 0,
+            lapses=lapses if isinstance(lapses, int) else 0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CardStatus:
+    """The fold of all a card's events: memory state plus the user's flags."""
+
+    memory: CardState = CardState()
+    last_event: str | None = None
+    suspended: bool = False
+    leech: bool = False
+    buried_day: date | None = None
+    first_review: datetime | None = None
+
+
+def make_scheduler(settings: Settings) -> fsrs.Scheduler:
+    # fuzz is applied here, seeded, so every machine replays the same due dates
+    kw: dict[str, object] = {}
+    if settings.parameters:
+        kw["parameters"] = settings.parameters
+    return fsrs.Scheduler(
+        desired_retention=settings.desired_retention,
+        learning_steps=tuple(timedelta(seconds=s) for s in settings.learning_steps),
+        relearning_steps=tuple(timedelta(seconds=s) for s in settings.relearning_steps),
+        maximum_interval=settings.maximum_interval,
+        enable_fuzzing=False,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _fuzz_days(days: int, maximum: int, seed: str) -> int:
+    """FSRS's own fuzz ranges, drawn from a generator seeded by card and history."""
+    delta = 1.0
+    for r in FUZZ_RANGES:
+        delta += r["factor"] * max(min(float(days), r["end"]) - r["start"], 0.0)
+    lo = max(2, round(days - delta))
+    hi = min(round(days + delta), maximum)
+    lo = min(lo, hi)
+    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+    return min(round(rng.random() * (hi - lo + 1) + lo), maximum)
+
+
+def review(
+    scheduler: fsrs.Scheduler,
+    settings: Settings,
+    card_id: str,
+    prev: CardStatus,
+    rating: Rating,
+    now: datetime,
+) -> CardState:
+    """The state after rating a card at `now`; the same inputs give the same result anywhere."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)
+    m = prev.memory
+    card = fsrs.Card(
+        card_id=0,
+        state=fsrs.State.Learning if m.state == NEW else fsrs.State(m.state),
+        step=0 if m.state == NEW else m.step,
+        stability=m.stability,
+        difficulty=m.difficulty,
+        due=m.due or now,
+        last_review=m.last_review,
+    )
+    new, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), now)
+    due = new.due
+    interval = due - now
+    if settings.fuzz and new.state == fsrs.State.Review and interval.days >= 3:
+        days = _fuzz_days(interval.days, settings.maximum_interval, f"{card_id}|{prev.last_event}")
+        due = now + timedelta(days=days)
+    lapse = rating == Rating.AGAIN and m.state == REVIEW
+    return CardState(
+        state=int(new.state),
+        step=new.step,
+        stability=new.stability,
+        difficulty=new.difficulty,
+        due=due,
+        last_review=now,
+        reps=m.reps + 1,
+        lapses=m.lapses + (1 if lapse else 0),
+    )
+
+
+def preview(
+    scheduler: fsrs.Scheduler, settings: Settings, card_id: str, prev: CardStatus, now: datetime
+) -> dict[Rating, CardState]:
+    """What each answer would do: the intervals the buttons show."""
+    return {r: review(scheduler, settings, card_id, prev, r, now) for r in Rating}
+
+
+def fold(
+    card_id: str,
+    events: Iterable[Event],
+    scheduler: fsrs.Scheduler,
+    settings: Settings,
+) -> CardStatus:
+    """Replay a card's events in (time, id) order, skipping undone ones."""
+    ordered = sorted(events, key=Event.sort_key)
+    undone = {e.target for e in ordered if e.kind == "undo"}
+    status = CardStatus()
+    threshold = settings.leech_threshold
+    for e in ordered:
+        if e.id in undone or e.kind == "undo":
+            continue
+        when = from_iso(e.time)
+        if e.kind == "review":
+            if e.prev == status.last_event and e.state is not None:
+                memory = CardState.from_dict(e.state)  # made from this very state: reuse it
+            else:
+                memory = review(scheduler, settings, card_id, status, Rating(e.rating), when)
+            leech, suspended = status.leech, status.suspended
+            lapsed = memory.lapses > status.memory.lapses
+            if (
+                lapsed
+                and memory.lapses >= threshold
+                and (memory.lapses - threshold) % max(1, threshold // 2) == 0
+            ):
+                leech, suspended = True, True
+            status = replace(
+                status,
+                memory=memory,
+                last_event=e.id,
+                leech=leech,
+                suspended=suspended,
+                buried_day=None,
+                first_review=status.first_review or when,
+            )
+        elif e.kind == "suspend":
+            status = replace(status, suspended=True)
+        elif e.kind == "unsuspend":
+            status = replace(status, suspended=False)
+        elif e.kind == "bury":
+            status = replace(status, buried_day=study_day(when, settings.day_starts_at))
+    return status
+
+
+def retrievability(scheduler: fsrs.Scheduler, memory: CardState, now: datetime) -> float | None:
+    """Chance of recall now, for stats; None for a new card."""
+    if memory.stability is None or memory.last_review is None:
+        return None
+    days = max(0.0, (now - memory.last_review).total_seconds() / 86400)
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return float(math.pow(1 + factor * days / memory.stability, decay))

@@ -1,0 +1,526 @@
+"""The SQLite index in `.cache/`: parsed pearls, folded card states, log offsets.
+
+Everything here is derived from the text files and can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pearldeck.model import Event, Pearl, Problem
+
+SCHEMA_VERSION = "3"
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    path TEXT PRIMARY KEY, size INT, mtime_ns INT, digest TEXT, pathway TEXT, problems TEXT);
+CREATE TABLE pearls(
+    id TEXT, file TEXT, line INT, pos INT, pathway TEXT, added TEXT, data TEXT,
+    content TEXT, changed_at REAL);
+CREATE INDEX pearls_id ON pearls(id);
+CREATE INDEX pearls_file ON pearls(file);
+CREATE TABLE tags(pearl_id TEXT, tag TEXT);
+CREATE INDEX tags_tag ON tags(tag);
+CREATE INDEX tags_pearl ON tags(pearl_id);
+CREATE TABLE cards(card_id TEXT PRIMARY KEY, pearl_id TEXT, pathway TEXT, new_order TEXT);
+CREATE INDEX cards_pearl ON cards(pearl_id);
+CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
+CREATE TABLE events(
+    id TEXT PRIMARY KEY, card TEXT, time TEXT, kind TEXT, device TEXT, rating INT,
+    duration REAL, target TEXT, data TEXT);
+CREATE INDEX events_card ON events(card, time);
+CREATE INDEX events_time ON events(time);
+CREATE TABLE status(
+    card_id TEXT PRIMARY KEY, state INT, due REAL, stability REAL, difficulty REAL,
+    last_review REAL, reps INT, lapses INT, last_event TEXT, suspended INT, leech INT,
+    buried_day TEXT, first_review REAL, memory TEXT);
+CREATE INDEX status_due ON status(due);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """What the index remembers of one pearl file, to tell whether it changed."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+    pathway: str
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """A card's folded state as stored, for queue and stats queries."""
+
+    card_id: str
+    state: int
+    due: float | None
+    stability: float | None
+    difficulty: float | None
+    last_review: float | None
+    reps: int
+    lapses: int
+    last_event: str | None
+    suspended: bool
+    leech: bool
+    buried_day: str | None
+    first_review: float | None
+    memory: str
+
+
+class Index:
+    """One connection to `.cache/index.sqlite3`; rebuilt from scratch if unreadable."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        for attempt in range(2):
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                row = None
+                with contextlib.suppress(sqlite3.OperationalError):
+                    row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                if row is None or row[0] != SCHEMA_VERSION:
+                    self._create(db)
+                return db
+            except sqlite3.DatabaseError:
+                db.close()
+                if attempt:
+                    raise
+                # a corrupt cache is only a cache: start it again
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        Path(str(self.path) + suffix).unlink()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _create(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = None
+            with contextlib.suppress(sqlite3.OperationalError):
+                row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is not None and row[0] == SCHEMA_VERSION:  # another process won the race
+                db.execute("COMMIT")
+                return
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            for t in tables:
+                db.execute(f'DROP TABLE IF EXISTS "{t}"')
+            for stmt in _SCHEMA.strip().split(";"):
+                if stmt.strip():
+                    db.execute(stmt)
+            db.execute("INSERT INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken up front so concurrent writers queue, not fail."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # meta -------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    # pearl files ------------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        out = {}
+        for path, size, mtime, digest, pathway, problems in self.db.execute("SELECT * FROM files"):
+            probs = tuple(Problem(p, ln, m) for p, ln, m in json.loads(problems))
+            out[path] = FileRecord(path, size, mtime, digest, pathway, probs)
+        return out
+
+    def old_content(self, db: sqlite3.Connection, path: str) -> dict[str, tuple[str, float]]:
+        rows = db.execute("SELECT id, content, changed_at FROM pearls WHERE file=?", (path,))
+        return {pid: (content, changed) for pid, content, changed in rows}
+
+    def replace_file(
+        self,
+        db: sqlite3.Connection,
+        record: FileRecord,
+        pearls: Sequence[tuple[Pearl, str, float]],
+    ) -> None:
+        """Swap one file's pearls and cards: (pearl, content digest, changed_at)."""
+        self.drop_file(db, record.path)
+        problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
+        db.execute(
+            "INSERT INTO files VALUES(?,?,?,?,?,?)",
+            (record.path, record.size, record.mtime_ns, record.digest, record.pathway, problems),
+        )
+        db.executemany(
+            "INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    p.id,
+                    p.file,
+                    p.line,
+                    p.order,
+                    p.pathway,
+                    p.added or "",
+                    json.dumps(
+                        [p.text, p.back, list(p.tags), p.source, p.added, p.block],
+                        ensure_ascii=False,
+                    ),
+                    content,
+                    changed,
+                )
+                for p, content, changed in pearls
+            ],
+        )
+        db.executemany(
+            "INSERT INTO tags VALUES(?,?)", [(p.id, t) for p, _, _ in pearls for t in p.tags]
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO cards VALUES(?,?,?,?)",
+            [
+                (cid, p.id, p.pathway, f"{p.added or '0000-00-00'}|{p.file}|{p.order:09d}|{n:03d}")
+                for p, _, _ in pearls
+                for n, cid in enumerate(p.card_ids())
+            ],
+        )
+
+    def drop_file(self, db: sqlite3.Connection, path: str) -> None:
+        ids = [r[0] for r in db.execute("SELECT id FROM pearls WHERE file=?", (path,))]
+        db.execute("DELETE FROM files WHERE path=?", (path,))
+        db.execute("DELETE FROM pearls WHERE file=?", (path,))
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            # a duplicated id may live on in another file: keep its rows there
+            db.execute(
+                f"DELETE FROM tags WHERE pearl_id IN ({marks}) "
+                f"AND pearl_id NOT IN (SELECT id FROM pearls)",
+                chunk,
+            )
+            db.execute(
+                f"DELETE FROM cards WHERE pearl_id IN ({marks}) "
+                f"AND pearl_id NOT IN (SELECT id FROM pearls)",
+                chunk,
+            )
+
+    def duplicate_ids(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        rows = self.db.execute(
+            "SELECT id, file, line FROM pearls WHERE id IN "
+            "(SELECT id FROM pearls GROUP BY id HAVING count(*) > 1) ORDER BY id, file, line"
+        )
+        out: dict[str, list[tuple[str, int]]] = {}
+        for pid, file, line in rows:
+            out.setdefault(pid, []).append((file, line))
+        return list(out.items())
+
+    def pearls(
+        self,
+        pathway: str | None = None,
+        tag: str | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> list[Pearl]:
+        sql = "SELECT id, file, line, pos, pathway, data FROM pearls WHERE 1=1"
+        args: list[object] = []
+        if pathway:
+            sql += " AND pathway=?"
+            args.append(pathway)
+        if tag:
+            sql += " AND id IN (SELECT pearl_id FROM tags WHERE tag=?)"
+            args.append(tag)
+        if ids is not None:
+            id_list = list(ids)
+            out: list[Pearl] = []
+            for chunk in _chunks(id_list, 500):
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(sql + f" AND id IN ({marks})", [*args, *chunk])
+                out.extend(_pearl(r) for r in rows)
+            return out
+        sql += " ORDER BY file, pos"
+        return [_pearl(r) for r in self.db.execute(sql, args)]
+
+    def changed_at(self) -> dict[str, float]:
+        return {pid: t for pid, t in self.db.execute("SELECT id, changed_at FROM pearls")}
+
+    def card_ids(self, pathway: str | None = None, tag: str | None = None) -> list[str]:
+        sql, args = _card_filter(pathway, tag)
+        return [r[0] for r in self.db.execute(f"SELECT card_id FROM cards c WHERE {sql}", args)]
+
+    # review logs --------------------------------------------------------
+
+    def log_offsets(self) -> dict[str, tuple[int, int, bytes]]:
+        rows = self.db.execute("SELECT path, offset, lines, head FROM logs")
+        return {p: (o, n, h) for p, o, n, h in rows}
+
+    def set_log_offset(
+        self, db: sqlite3.Connection, path: str, offset: int, lines: int, head: bytes
+    ) -> None:
+        db.execute("INSERT OR REPLACE INTO logs VALUES(?,?,?,?)", (path, offset, lines, head))
+
+    def clear_history(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM logs")
+        db.execute("DELETE FROM events")
+        db.execute("DELETE FROM status")
+
+    def add_events(self, db: sqlite3.Connection, events: Sequence[Event]) -> set[str]:
+        """Insert events not seen before; return the cards they touch."""
+        before = db.total_changes
+        db.executemany(
+            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    e.id,
+                    e.card,
+                    e.time,
+                    e.kind,
+                    e.device,
+                    e.rating,
+                    e.duration,
+                    e.target,
+                    json.dumps([e.prev, e.state], separators=(",", ":")),
+                )
+                for e in events
+            ],
+        )
+        if db.total_changes == before:
+            return set()
+        return {e.card for e in events}
+
+    def events_for(self, cards: Iterable[str]) -> dict[str, list[Event]]:
+        out: dict[str, list[Event]] = {}
+        for chunk in _chunks(list(cards), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT * FROM events WHERE card IN ({marks}) ORDER BY card, time, id", chunk
+            )
+            for r in rows:
+                ev = _event(r)
+                out.setdefault(ev.card, []).append(ev)
+        return out
+
+    def all_events(self) -> Iterator[Event]:
+        for r in self.db.execute("SELECT * FROM events ORDER BY card, time, id"):
+            yield _event(r)
+
+    def review_events(self, since: str = "") -> list[Event]:
+        """Reviews not undone, oldest first, for stats and optimisation."""
+        rows = self.db.execute(
+            "SELECT * FROM events e WHERE kind='review' AND time >= ? AND NOT EXISTS "
+            "(SELECT 1 FROM events u WHERE u.kind='undo' AND u.target=e.id) ORDER BY time, id",
+            (since,),
+        )
+        return [_event(r) for r in rows]
+
+    def last_own_review(self, device: str) -> Event | None:
+        row = self.db.execute(
+            "SELECT * FROM events e WHERE device=? AND kind IN ('review','suspend','unsuspend',"
+            "'bury') AND NOT EXISTS (SELECT 1 FROM events u WHERE u.kind='undo' AND u.target=e.id)"
+            " ORDER BY time DESC, id DESC LIMIT 1",
+            (device,),
+        ).fetchone()
+        return None if row is None else _event(row)
+
+    # card status --------------------------------------------------------
+
+    def put_status(self, db: sqlite3.Connection, rows: Sequence[StatusRow]) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    r.card_id,
+                    r.state,
+                    r.due,
+                    r.stability,
+                    r.difficulty,
+                    r.last_review,
+                    r.reps,
+                    r.lapses,
+                    r.last_event,
+                    int(r.suspended),
+                    int(r.leech),
+                    r.buried_day,
+                    r.first_review,
+                    r.memory,
+                )
+                for r in rows
+            ],
+        )
+
+    def status(self, card_id: str) -> StatusRow | None:
+        row = self.db.execute("SELECT * FROM status WHERE card_id=?", (card_id,)).fetchone()
+        return None if row is None else _status(row)
+
+    def statuses(self, pathway: str | None = None, tag: str | None = None) -> dict[str, StatusRow]:
+        sql, args = _card_filter(pathway, tag)
+        rows = self.db.execute(
+            f"SELECT s.* FROM status s JOIN cards c ON c.card_id = s.card_id WHERE {sql}", args
+        )
+        return {r[0]: _status(r) for r in rows}
+
+    def queue_counts(
+        self, day_end: float, today: str, pathway: str | None, tag: str | None
+    ) -> dict[str, dict[str, int]]:
+        """Per pathway: learning and review cards due by `day_end`, and new cards available."""
+        sql, args = _card_filter(pathway, tag)
+        rows = self.db.execute(
+            f"""SELECT c.pathway,
+                  CASE WHEN s.card_id IS NULL OR s.state = 0 THEN 'new'
+                       WHEN s.state IN (1, 3) THEN 'learning' ELSE 'review' END AS q,
+                  count(*)
+                FROM cards c LEFT JOIN status s ON s.card_id = c.card_id
+                WHERE {sql}
+                  AND coalesce(s.suspended, 0) = 0
+                  AND coalesce(s.buried_day, '') != ?
+                  AND (s.card_id IS NULL OR s.state = 0 OR s.due < ?)
+                GROUP BY c.pathway, q""",
+            [*args, today, day_end],
+        )
+        out: dict[str, dict[str, int]] = {}
+        for pw, q, n in rows:
+            out.setdefault(pw, {"new": 0, "learning": 0, "review": 0})[q] = n
+        return out
+
+    def introduced_since(self, start: float) -> int:
+        row = self.db.execute("SELECT count(*) FROM status WHERE first_review >= ?", (start,))
+        return int(row.fetchone()[0])
+
+    def next_cards(
+        self,
+        now: float,
+        day_end: float,
+        today: str,
+        pathway: str | None,
+        tag: str | None,
+        new_allowed: int,
+        learn_ahead: float,
+    ) -> list[tuple[str, str]]:
+        """Candidates in queue order: (card_id, queue)."""
+        sql, args = _card_filter(pathway, tag)
+        base = (
+            "FROM cards c LEFT JOIN status s ON s.card_id = c.card_id WHERE "
+            f"{sql} AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?"
+        )
+        out: list[tuple[str, str]] = []
+        learn = self.db.execute(
+            f"SELECT c.card_id {base} AND s.state IN (1, 3) AND s.due <= ? ORDER BY s.due LIMIT 1",
+            [*args, today, now + learn_ahead],
+        ).fetchone()
+        if learn:
+            out.append((learn[0], "learning"))
+        review = self.db.execute(
+            f"SELECT c.card_id {base} AND s.state = 2 AND s.due < ? ORDER BY s.due LIMIT 1",
+            [*args, today, day_end],
+        ).fetchone()
+        if review:
+            out.append((review[0], "review"))
+        if new_allowed > 0:
+            new = self.db.execute(
+                f"SELECT c.card_id {base} AND (s.card_id IS NULL OR s.state = 0) "
+                "ORDER BY c.new_order LIMIT 1",
+                [*args, today],
+            ).fetchone()
+            if new:
+                out.append((new[0], "new"))
+        later = self.db.execute(
+            f"SELECT c.card_id {base} AND s.state IN (1, 3) AND s.due < ? ORDER BY s.due LIMIT 1",
+            [*args, today, day_end],
+        ).fetchone()
+        if later:
+            out.append((later[0], "later"))
+        return out
+
+    def card_pearl(self, card_id: str) -> str | None:
+        row = self.db.execute("SELECT pearl_id FROM cards WHERE card_id=?", (card_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+
+def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:
+    sql, args = "1=1", []
+    if pathway:
+        sql += " AND c.pathway=?"
+        args.append(pathway)
+    if tag:
+        sql += " AND c.pearl_id IN (SELECT pearl_id FROM tags WHERE tag=?)"
+        args.append(tag)
+    return sql, list(args)
+
+
+def _pearl(row: tuple[object, ...]) -> Pearl:
+    pid, file, line, pos, pathway, data = row
+    text, back, tags, source, added, block = json.loads(str(data))
+    return Pearl.model_construct(
+        id=str(pid),
+        pathway=str(pathway),
+        text=text,
+        back=back,
+        tags=tuple(tags),
+        source=source,
+        added=added,
+        block=block,
+        file=str(file),
+        line=int(line),  # type: ignore[call-overload]
+        order=int(pos),  # type: ignore[call-overload]
+    )
+
+
+def _event(row: tuple[object, ...]) -> Event:
+    eid, card, time, kind, device, rating, duration, target, data = row
+    prev, state = json.loads(str(data))
+    return Event(
+        id=str(eid),
+        kind=str(kind),
+        card=str(card),
+        time=str(time),
+        device=str(device),
+        rating=int(rating),  # type: ignore[call-overload]
+        duration=float(duration),  # type: ignore[arg-type]
+        prev=prev,
+        state=state,
+        target=target if isinstance(target, str) else None,
+    )
+
+
+def _status(row: tuple[object, ...]) -> StatusRow:
+    return StatusRow(
+        card_id=str(row[0]),
+        state=int(row[1]),  # type: ignore[call-overload]
+        due=row[2],  # type: ignore[arg-type]
+        stability=row[3],  # type: ignore[arg-type]
+        difficulty=row[4],  # type: ignore[arg-type]
+        last_review=row[5],  # type: ignore[arg-type]
+        reps=int(row[6]),  # type: ignore[call-overload]
+        lapses=int(row[7]),  # type: ignore[call-overload]
+        last_event=row[8],  # type: ignore[arg-type]
+        suspended=bool(row[9]),
+        leech=bool(row[10]),
+        buried_day=row[11],  # type: ignore[arg-type]
+        first_review=row[12],  # type: ignore[arg-type]
+        memory=str(row[13]),
+    )
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

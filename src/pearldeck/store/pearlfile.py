@@ -1,0 +1,103 @@
+"""Write pearls into their YAML files without disturbing a byte the user wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from pearldeck.model import PearlDraft
+from pearldeck.store.yamlfile import DATE_RE, parse_pearl_file
+
+_WIDTH = 1_000_000  # never fold long lines: one pearl, one line
+
+
+def _scalar(value: str) -> str:
+    """Plain when that reads back as the same string in any YAML tool, else quoted."""
+    out = yaml.safe_dump([value], default_flow_style=False, allow_unicode=True, width=_WIDTH)
+    body = out[2:].rstrip("\n")
+    if "\n" in body:  # multi-line scalars: one double-quoted line with escapes
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return body
+
+
+def _flow_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join(_scalar(v) for v in values) + "]"
+
+
+def format_pearl(pearl_id: str, draft: PearlDraft, indent: int = 0) -> str:
+    """The YAML block for one new pearl, in the documented key order."""
+    lines = [f"- id: {pearl_id}", f"  text: {_scalar(draft.text)}"]
+    if draft.back is not None:
+        lines.append(f"  back: {_scalar(draft.back)}")
+    if draft.tags:
+        lines.append(f"  tags: {_flow_list(draft.tags)}")
+    if draft.source:
+        lines.append(f"  source: {_scalar(draft.source)}")
+    if draft.added:
+        added = draft.added if DATE_RE.match(draft.added) else _scalar(draft.added)
+        lines.append(f"  added: {added}")
+    if draft.block:
+        lines.append(f"  block: {_scalar(draft.block)}")
+    pad = " " * indent
+    return "".join(pad + line + "\n" for line in lines)
+
+
+@dataclass(frozen=True)
+class Appended:
+    """New file text, checked to parse back to the old pearls plus the new ones."""
+
+    text: str
+
+
+class CannotAppend(Exception):
+    """The file's shape does not allow appending (a flow list, or broken YAML)."""
+
+
+def append_pearls(
+    old: str, path: str, pathway: str, new: Sequence[tuple[str, PearlDraft]]
+) -> Appended:
+    """Append pearls at the end of a file, keeping every existing byte as it was."""
+    parsed = parse_pearl_file(old, path, pathway)
+    syntax = [p for p in parsed.problems if "YAML" in p.message or "list" in p.message]
+    if syntax:
+        raise CannotAppend(f"{syntax[0]}; fix it before adding pearls")
+    if not parsed.block_list:
+        raise CannotAppend(
+            f"{path}: the pearls are written as a flow list [...]; "
+            "change it to a block list ('- text: ...') to add pearls"
+        )
+    indent = parsed.list_column if parsed.pearls else 0
+    text = old
+    if text and not text.endswith("\n"):
+        text += "\n"
+    for pid, draft in new:
+        text += format_pearl(pid, draft, indent)
+    check = parse_pearl_file(text, path, pathway)
+    ids = [p.values.get("id") for p in check.pearls[len(parsed.pearls) :]]
+    if ids != [pid for pid, _ in new]:  # pragma: no cover - a formatter bug, never user data
+        raise CannotAppend(f"{path}: appending would not read back as written; nothing written")
+    for (_, draft), raw in zip(new, check.pearls[len(parsed.pearls) :], strict=True):
+        if raw.values.get("text") != draft.text or raw.values.get("back") != draft.back:
+            raise CannotAppend(
+                f"{path}: pearl text would not read back as written"
+            )  # pragma: no cover
+    return Appended(text)
+
+
+def insert_ids(text: str, path: str, pathway: str, make_id: Callable[[], str]) -> tuple[str, int]:
+    """Give every pearl without an id one, inserted before its first key."""
+    parsed = parse_pearl_file(text, path, pathway)
+    lines = text.splitlines(keepends=True)
+    todo = [r for r in parsed.pearls if r.values and "id" not in r.values]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    # insert from the bottom so earlier positions stay valid
+    for raw in sorted(todo, key=lambda r: (r.first_key_line, r.column), reverse=True):
+        i = raw.first_key_line - 1
+        line = lines[i]
+        col = raw.column
+        pid = make_id()
+        insert = f"id: {pid}, " if raw.flow else f"id: {pid}{newline}" + " " * col
+        lines[i] = line[:col] + insert + line[col:]
+    return "".join(lines), len(todo)

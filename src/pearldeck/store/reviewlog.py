@@ -1,0 +1,111 @@
+"""The review logs, `reviews/<device>.jsonl`: one JSON event a line, append-only."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pearldeck.model import EVENT_KINDS, Event, Problem
+from pearldeck.store.fsutil import append_line
+
+REVIEWS_DIR = "reviews"
+DEVICE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+
+
+def log_path(root: Path, device: str) -> Path:
+    return root / REVIEWS_DIR / f"{device}.jsonl"
+
+
+def encode(event: Event) -> bytes:
+    d: dict[str, object] = {"v": 1, "id": event.id, "kind": event.kind, "card": event.card}
+    d["time"] = event.time
+    if event.kind == "review":
+        d.update(rating=event.rating, duration=round(event.duration, 3), prev=event.prev)
+        d["state"] = event.state
+    if event.target:
+        d["target"] = event.target
+    return (json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def append_event(root: Path, device: str, event: Event) -> None:
+    """Append and fsync: when this returns the review survives a power cut."""
+    append_line(log_path(root, device), encode(event))
+
+
+def decode(line: bytes, device: str) -> Event | None:
+    """One event, or None for anything that is not a well-formed event line."""
+    try:
+        d = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(d, dict):
+        return None
+    eid, kind, card, time = d.get("id"), d.get("kind"), d.get("card"), d.get("time")
+    if not (isinstance(eid, str) and isinstance(card, str) and isinstance(time, str)):
+        return None
+    if kind not in EVENT_KINDS or not _TIME_RE.match(time):
+        return None
+    rating = d.get("rating", 0)
+    duration = d.get("duration", 0.0)
+    prev, state, target = d.get("prev"), d.get("state"), d.get("target")
+    if kind == "review" and not (isinstance(rating, int) and 1 <= rating <= 4):
+        return None
+    if kind == "undo" and not isinstance(target, str):
+        return None
+    return Event(
+        id=eid,
+        kind=kind,
+        card=card,
+        time=time,
+        device=device,
+        rating=rating if isinstance(rating, int) else 0,
+        duration=float(duration) if isinstance(duration, (int, float)) else 0.0,
+        prev=prev if isinstance(prev, str) else None,
+        state=state if isinstance(state, dict) else None,
+        target=target if isinstance(target, str) else None,
+    )
+
+
+@dataclass
+class LogRead:
+    """Events read from one log since an offset, and where to resume."""
+
+    events: list[Event] = field(default_factory=list)
+    offset: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_from(path: Path, offset: int, first_line: int = 1) -> LogRead:
+    """Read complete lines after `offset`; a torn last line waits (and is warned about)."""
+    device = path.stem
+    out = LogRead(offset=offset)
+    with path.open("rb") as f:
+        f.seek(offset)
+        data = f.read()
+    end = data.rfind(b"\n") + 1
+    body, tail = data[:end], data[end:]
+    line_no = first_line
+    for raw in body.split(b"\n")[:-1]:
+        if raw.strip():
+            ev = decode(raw, device)
+            if ev is None:
+                out.warnings.append(Problem(str(path), line_no, "unreadable review event, skipped"))
+            else:
+                out.events.append(ev)
+        line_no += 1
+    out.offset = offset + end
+    if tail.strip():
+        out.warnings.append(
+            Problem(str(path), line_no, "incomplete last line (interrupted write?), ignored")
+        )
+    return out
+
+
+def log_files(root: Path) -> list[Path]:
+    folder = root / REVIEWS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.jsonl") if p.is_file())
