@@ -32,6 +32,7 @@ from pearldeck.store.settings import Settings, load_settings
 from pearldeck.store.yamlfile import parse_pearl_file, raw_tags
 from pearldeck.studyday import day_end, day_start, format_interval, study_day
 
+_NO_ID = "pearl has no id"
 LEARN_AHEAD = timedelta(minutes=20)
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -169,11 +170,15 @@ class Collection:
         for f in files:
             seen.add(f.rel)
             rec = known.get(f.rel)
+            needs_ids = (
+                assign_ids and rec is not None and any(_NO_ID in p.message for p in rec.problems)
+            )
             if (
                 rec
                 and rec.size == f.size
                 and rec.mtime_ns == f.mtime_ns
                 and rec.pathway == f.pathway
+                and not needs_ids
             ):
                 continue
             try:
@@ -182,7 +187,7 @@ class Collection:
                 out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}"))
                 continue
             digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            if rec and rec.digest == digest and rec.pathway == f.pathway:
+            if rec and rec.digest == digest and rec.pathway == f.pathway and not needs_ids:
                 with self.index.write() as db:  # touched, not changed
                     self.index.replace_file(
                         db,
@@ -270,7 +275,7 @@ class Collection:
                 pid = raw.values.get("id")
                 if not isinstance(pid, str):
                     problems.append(
-                        Problem(f.rel, raw.line, "pearl has no id; `pearls check --fix` adds one")
+                        Problem(f.rel, raw.line, f"{_NO_ID}; `pearls check --fix` adds one")
                     )
                     continue
                 if bad_lines & set(raw.key_lines.values()) or raw.line in bad_lines:
@@ -549,17 +554,15 @@ class Collection:
         day = study_day(now, self.settings.day_starts_at)
         end = day_end(day, self.settings.day_starts_at).timestamp()
         raw = self.index.queue_counts(end, day.isoformat(), pathway, tag)
-        left = self._new_left(now)
+        new = self.index.new_in_order(self._new_left(now), day.isoformat(), pathway, tag)
         per: dict[str, Counts] = {}
-        total_new = 0
         for pw in PATHWAYS:
             if pathway and pw != pathway:
                 continue
             c = raw.get(pw, {"new": 0, "learning": 0, "review": 0})
-            per[pw] = Counts(min(c["new"], left), c["learning"], c["review"])
-            total_new += c["new"]
+            per[pw] = Counts(new.get(pw, 0), c["learning"], c["review"])
         total = Counts(
-            min(total_new, left),
+            sum(c.new for c in per.values()),
             sum(c.learning for c in per.values()),
             sum(c.review for c in per.values()),
         )
@@ -644,6 +647,18 @@ class Collection:
 
     # changing card state --------------------------------------------------
 
+    def _after_last(self, card_id: str, now: datetime) -> datetime:
+        """`now`, or just after the card's latest event if the clock is behind it.
+
+        Keeps one device's actions in the order they were made, even with a clock
+        set back or two actions in the same microsecond.
+        """
+        now = now.astimezone(UTC)
+        last = self.index.last_time(card_id)
+        if last is not None and sched.iso(now) <= last:
+            return sched.from_iso(last) + timedelta(microseconds=1)
+        return now
+
     def _append(self, event: Event) -> None:
         with locked(self._lock):
             reviewlog.append_event(self.root, self.device, event)
@@ -664,6 +679,7 @@ class Collection:
         self._require_card(card_id)
         # read the newest history first, so a review made elsewhere is built upon
         self.refresh()
+        now = self._after_last(card_id, now)
         row = self.index.status(card_id)
         prev = self._card_status(card_id, row)
         state = sched.review(self._scheduler, self.settings, card_id, prev, rating, now)
@@ -692,7 +708,7 @@ class Collection:
             id=self._new_event_id(),
             kind="undo",
             card=last.card,
-            time=sched.iso(max(now, sched.from_iso(last.time))),
+            time=sched.iso(self._after_last(last.card, now)),
             device=self.device,
             target=last.id,
         )
@@ -701,7 +717,8 @@ class Collection:
 
     def _flag(self, kind: str, card_id: str, now: datetime) -> None:
         self._require_card(card_id)
-        self._append(Event(self._new_event_id(), kind, card_id, sched.iso(now), self.device))
+        when = self._after_last(card_id, now)
+        self._append(Event(self._new_event_id(), kind, card_id, sched.iso(when), self.device))
 
     def suspend(self, card_id: str, now: datetime) -> None:
         self._flag("suspend", card_id, now)

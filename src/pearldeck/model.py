@@ -211,6 +211,8 @@ class Event:
     """The FSRS state this review produced."""
     target: str | None = None
     """For an undo: the event it takes back."""
+    seq: int = 0
+    """Line number in its device's log: the order that device made its events in."""
 
     def sort_key(self) -> tuple[str, str]:
         return (self.time, self.id)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -33,7 +33,8 @@ CREATE INDEX cards_pearl ON cards(pearl_id);
 CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
 CREATE TABLE events(
     id TEXT PRIMARY KEY, card TEXT, time TEXT, kind TEXT, device TEXT, rating INT,
-    duration REAL, target TEXT, data TEXT);
+    duration REAL, target TEXT, data TEXT, seq INT);
+CREATE INDEX events_device ON events(device, seq);
 CREATE INDEX events_card ON events(card, time);
 CREATE INDEX events_time ON events(time);
 CREATE TABLE status(
@@ -288,7 +289,7 @@ class Index:
         """Insert events not seen before; return the cards they touch."""
         before = db.total_changes
         db.executemany(
-            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     e.id,
@@ -300,6 +301,7 @@ class Index:
                     e.duration,
                     e.target,
                     json.dumps([e.prev, e.state], separators=(",", ":")),
+                    e.seq,
                 )
                 for e in events
             ],
@@ -333,11 +335,15 @@ class Index:
         )
         return [_event(r) for r in rows]
 
+    def last_time(self, card: str) -> str | None:
+        row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def last_own_review(self, device: str) -> Event | None:
         row = self.db.execute(
             "SELECT * FROM events e WHERE device=? AND kind IN ('review','suspend','unsuspend',"
             "'bury') AND NOT EXISTS (SELECT 1 FROM events u WHERE u.kind='undo' AND u.target=e.id)"
-            " ORDER BY time DESC, id DESC LIMIT 1",
+            " ORDER BY seq DESC LIMIT 1",
             (device,),
         ).fetchone()
         return None if row is None else _event(row)
@@ -401,6 +407,21 @@ class Index:
         for pw, q, n in rows:
             out.setdefault(pw, {"new": 0, "learning": 0, "review": 0})[q] = n
         return out
+
+    def new_in_order(
+        self, limit: int, today: str, pathway: str | None, tag: str | None
+    ) -> dict[str, int]:
+        """Per pathway, how many of the first `limit` new cards in queue order it holds."""
+        sql, args = _card_filter(pathway, tag)
+        rows = self.db.execute(
+            f"""SELECT pathway, count(*) FROM (
+                  SELECT c.pathway FROM cards c LEFT JOIN status s ON s.card_id = c.card_id
+                  WHERE {sql} AND (s.card_id IS NULL OR s.state = 0)
+                    AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?
+                  ORDER BY c.new_order LIMIT ?) GROUP BY pathway""",
+            [*args, today, max(0, limit)],
+        )
+        return {str(pw): int(n) for pw, n in rows}
 
     def introduced_since(self, start: float) -> int:
         row = self.db.execute("SELECT count(*) FROM status WHERE first_review >= ?", (start,))
@@ -486,7 +507,7 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
 
 
 def _event(row: tuple[object, ...]) -> Event:
-    eid, card, time, kind, device, rating, duration, target, data = row
+    eid, card, time, kind, device, rating, duration, target, data, seq = row
     prev, state = json.loads(str(data))
     return Event(
         id=str(eid),
@@ -499,6 +520,7 @@ def _event(row: tuple[object, ...]) -> Event:
         prev=prev,
         state=state,
         target=target if isinstance(target, str) else None,
+        seq=int(seq),  # type: ignore[call-overload]
     )
 
 

@@ -35,7 +35,7 @@ def append_event(root: Path, device: str, event: Event) -> None:
     append_line(log_path(root, device), encode(event))
 
 
-def decode(line: bytes, device: str) -> Event | None:
+def decode(line: bytes, device: str, seq: int = 0) -> Event | None:
     """One event, or None for anything that is not a well-formed event line."""
     try:
         d = json.loads(line)
@@ -66,6 +66,7 @@ def decode(line: bytes, device: str) -> Event | None:
         prev=prev if isinstance(prev, str) else None,
         state=state if isinstance(state, dict) else None,
         target=target if isinstance(target, str) else None,
+        seq=seq,
     )
 
 
@@ -90,7 +91,7 @@ def read_from(path: Path, offset: int, first_line: int = 1) -> LogRead:
     line_no = first_line
     for raw in body.split(b"\n")[:-1]:
         if raw.strip():
-            ev = decode(raw, device)
+            ev = decode(raw, device, line_no)
             if ev is None:
                 out.warnings.append(Problem(str(path), line_no, "unreadable review event, skipped"))
             else:

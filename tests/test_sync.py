@@ -1,0 +1,82 @@
+"""Two clones of one collection synced with real git never conflict and lose nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PEARLS = str(Path(sys.executable).with_name("pearls"))
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    out = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, (args, out.stdout, out.stderr)
+    return out.stdout
+
+
+def pearls(cwd: Path, device: str, now: str, *args: str) -> str:
+    env = {**os.environ, "PEARLS_DEVICE": device, "PEARLS_NOW": now}
+    out = subprocess.run(
+        [PEARLS, "--dir", "pearls", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, (args, out.stdout, out.stderr)
+    return out.stdout
+
+
+def test_two_clones_review_then_pull_from_each_other(tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    a, b = tmp_path / "laptop", tmp_path / "desktop"
+    git(tmp_path, "clone", "-q", str(origin), str(a))
+    now = "2026-11-27T15:00:00Z"
+    pearls(a, "laptop", now, "init")
+    ids = [
+        pearls(a, "laptop", now, "add", f"Question {i}?", "-p", pw, "--back", f"answer {i}").strip()
+        for i, pw in enumerate(["acute", "chronic", "preventive", "diagnostic", "acute"])
+    ]
+    git(a, "add", "-A")
+    git(a, "commit", "-qm", "pearls")
+    git(a, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(origin), str(b))
+
+    for pid in ids[:2] + ids[4:]:
+        pearls(a, "laptop", "2026-11-27T16:00:00Z", "rate", pid, "good")
+    pearls(a, "laptop", "2026-11-27T16:05:00Z", "undo")  # takes back ids[4]
+    for pid in ids[2:]:
+        pearls(b, "desktop", "2026-11-27T17:00:00Z", "rate", pid, "easy")
+    pearls(b, "desktop", "2026-11-27T17:01:00Z", "suspend", ids[3])
+    for clone in (a, b):
+        git(clone, "add", "-A")
+        git(clone, "commit", "-qm", "reviews")
+    git(a, "push", "-q", "origin", "main")
+    git(b, "pull", "-q", "--no-rebase", "origin", "main")  # a real merge: both changed
+    git(b, "push", "-q", "origin", "main")
+    git(a, "pull", "-q", "--no-rebase", "origin", "main")
+    assert "reviews/laptop.jsonl" in git(a, "ls-files", "pearls/reviews")
+    assert "reviews/desktop.jsonl" in git(b, "ls-files", "pearls/reviews")
+
+    later = "2026-11-27T18:00:00Z"
+    due_a = json.loads(pearls(a, "laptop", later, "due", "--json"))
+    due_b = json.loads(pearls(b, "desktop", later, "due", "--json"))
+    stats_a = json.loads(pearls(a, "laptop", later, "stats", "--json"))
+    stats_b = json.loads(pearls(b, "desktop", later, "stats", "--json"))
+    assert due_a == due_b
+    assert stats_a == stats_b
+    # 3 laptop reviews (one undone) + 3 desktop reviews
+    assert stats_a["total"]["reviews_total"] == 5
+    assert stats_a["total"]["cards"]["suspended"] == 1
+    assert due_a["total"] == {"new": 0, "learning": 2, "review": 0}
