@@ -19,6 +19,7 @@ from pearldeck.model import (
     PearlError,
     Problem,
     Rating,
+    card_ids_for,
     normalise,
     render_answer,
     render_prompt,
@@ -26,10 +27,10 @@ from pearldeck.model import (
 )
 from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file
-from pearldeck.store.index import FileRecord, Index, StatusRow
+from pearldeck.store.index import FileRecord, Index, PearlRow, StatusRow
 from pearldeck.store.pearlfile import CannotAppend, append_pearls, format_pearl, insert_ids
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.store.yamlfile import parse_pearl_file, raw_tags
+from pearldeck.store.yamlfile import ParsedFile, parse_pearl_file, raw_tags
 from pearldeck.studyday import day_end, day_start, format_interval, study_day
 
 _NO_ID = "pearl has no id"
@@ -186,22 +187,22 @@ class Collection:
             except OSError as e:
                 out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}"))
                 continue
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            digest = _digest(data)
             if rec and rec.digest == digest and rec.pathway == f.pathway and not needs_ids:
                 with self.index.write() as db:  # touched, not changed
-                    self.index.replace_file(
-                        db,
-                        FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, rec.problems),
-                        self._reuse(db, f.rel),
-                    )
+                    self.index.touch_file(db, f.rel, f.size, f.mtime_ns)
                 continue
-            if assign_ids:
-                data, n = self._assign_ids(f, data)
-                out.ids_assigned += n
-                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-                st = f.path.stat()
-                f = layout.PearlFile(f.rel, f.pathway, f.path, st.st_size, st.st_mtime_ns)
-            self._index_file(f, data, digest)
+            text, parsed, problems = _parse(data, f)
+            if assign_ids and parsed is not None and text is not None:
+                assigned = self._assign_ids(f, data, text, parsed)
+                if assigned is not None:
+                    data, n = assigned
+                    out.ids_assigned += n
+                    digest = _digest(data)
+                    st = f.path.stat()
+                    f = layout.PearlFile(f.rel, f.pathway, f.path, st.st_size, st.st_mtime_ns)
+                    text, parsed, problems = _parse(data, f)
+            self._index_file(f, digest, parsed, problems)
             out.files_read += 1
         gone = set(known) - seen
         if gone:
@@ -223,30 +224,24 @@ class Collection:
         self.last_refresh = out
         return out
 
-    def _reuse(self, db: object, rel: str) -> list[tuple[Pearl, str, float]]:
-        old = self.index.old_content(db, rel)  # type: ignore[arg-type]
-        return [(p, old[p.id][0], old[p.id][1]) for p in self.index.pearls() if p.file == rel]
-
-    def _assign_ids(self, f: layout.PearlFile, data: bytes) -> tuple[bytes, int]:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data, 0
-        parsed = parse_pearl_file(text, f.rel, f.pathway)
-        if any("YAML" in p.message for p in parsed.problems):
-            return data, 0
+    def _assign_ids(
+        self, f: layout.PearlFile, data: bytes, text: str, parsed: ParsedFile
+    ) -> tuple[bytes, int] | None:
+        """Write ids into pearls that lack one; None if there is nothing (safe) to do."""
         if all("id" in r.values for r in parsed.pearls):
-            return data, 0
+            return None
+        if any("YAML" in p.message or "must be" in p.message for p in parsed.problems):
+            return None
         used = {p.id for p in self.index.pearls()} | {
             str(r.values["id"]) for r in parsed.pearls if isinstance(r.values.get("id"), str)
         }
-        new_text, n = insert_ids(text, f.rel, f.pathway, lambda: self._fresh_id(used))
+        new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used))
         new = new_text.encode("utf-8")
         with locked(self._lock):
             try:
                 replace_file(f.path, new, data)
             except ChangedOnDisk:
-                return f.path.read_bytes(), 0
+                return None
         return new, n
 
     def _fresh_id(self, used: set[str]) -> str:
@@ -256,59 +251,52 @@ class Collection:
                 used.add(pid)
                 return pid
 
-    def _index_file(self, f: layout.PearlFile, data: bytes, digest: str) -> None:
-        problems: list[Problem] = []
-        pearls: list[tuple[Pearl, str, float]] = []
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            problems.append(Problem(f.rel, line, "not valid UTF-8 text"))
-            text = None
-        if text is not None:
-            if text.startswith("\ufeff"):
-                text = text[1:]
-            parsed = parse_pearl_file(text, f.rel, f.pathway)
-            problems.extend(parsed.problems)
-            bad_lines = {p.line for p in parsed.problems}
-            for pos, raw in enumerate(parsed.pearls):
+    def _index_file(
+        self,
+        f: layout.PearlFile,
+        digest: str,
+        parsed: ParsedFile | None,
+        problems: list[Problem],
+    ) -> None:
+        rows: list[PearlRow] = []
+        mtime = f.mtime_ns / 1e9
+        with self.index.write() as db:
+            old = self.index.old_content(db, f.rel) if parsed is not None else {}
+            bad_lines = {p.line for p in problems}
+            for pos, raw in enumerate(parsed.pearls if parsed is not None else []):
                 pid = raw.values.get("id")
                 if not isinstance(pid, str):
                     problems.append(
                         Problem(f.rel, raw.line, f"{_NO_ID}; `pearls check --fix` adds one")
                     )
                     continue
-                if bad_lines & set(raw.key_lines.values()) or raw.line in bad_lines:
+                if raw.line in bad_lines or bad_lines.intersection(raw.key_lines.values()):
                     continue
                 v = raw.values
-                pearl = Pearl.model_construct(
-                    id=pid,
-                    pathway=f.pathway,
-                    text=v["text"],
-                    back=v.get("back"),
-                    tags=raw_tags(raw),
-                    source=v.get("source"),
-                    added=v.get("added"),
-                    block=v.get("block"),
-                    file=f.rel,
-                    line=raw.line,
-                    order=pos,
+                tags = raw_tags(raw)
+                text, back, added = v["text"], v.get("back"), v.get("added")
+                data = json.dumps(
+                    [text, back, list(tags), v.get("source"), added, v.get("block")],
+                    ensure_ascii=False,
                 )
-                pearls.append((pearl, "", 0.0))
-        with self.index.write() as db:
-            old = self.index.old_content(db, f.rel)
-            mtime = f.mtime_ns / 1e9
-            rows = []
-            for p, _, _ in pearls:
-                content = hashlib.blake2b(
-                    json.dumps(
-                        [p.pathway, p.text, p.back, p.tags, p.source, p.added], ensure_ascii=False
-                    ).encode(),
-                    digest_size=12,
-                ).hexdigest()
-                prev = old.get(p.id)
+                content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()
+                prev = old.get(pid)
                 changed = prev[1] if prev and prev[0] == content else mtime
-                rows.append((p, content, changed))
+                rows.append(
+                    PearlRow(
+                        pid,
+                        f.rel,
+                        raw.line,
+                        pos,
+                        f.pathway,
+                        added or "",
+                        data,
+                        content,
+                        changed,
+                        tags,
+                        card_ids_for(pid, text, back),
+                    )
+                )
             rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, tuple(problems))
             self.index.replace_file(db, rec, rows)
 
@@ -396,8 +384,11 @@ class Collection:
         files, _ = layout.scan(self.root)
         n = 0
         for f in files:
-            _, k = self._assign_ids(f, f.path.read_bytes())
-            n += k
+            data = f.path.read_bytes()
+            text, parsed, _ = _parse(data, f)
+            if text is not None and parsed is not None:
+                done = self._assign_ids(f, data, text, parsed)
+                n += done[1] if done else 0
         self.refresh()
         return n
 
@@ -758,6 +749,21 @@ class Collection:
     @property
     def scheduler(self) -> object:
         return self._scheduler
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | None, list[Problem]]:
+    """Decode and parse one pearl file; problems are relative to the collection."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return None, None, [Problem(f.rel, line, "not valid UTF-8 text")]
+    parsed = parse_pearl_file(text, f.rel, f.pathway)
+    return text, parsed, list(parsed.problems)
 
 
 def read_line_count(path: Path, start: int, end: int) -> int:

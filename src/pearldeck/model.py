@@ -108,9 +108,7 @@ class Pearl(BaseModel):
 
     def card_ids(self) -> list[str]:
         """A Q/A pearl has one card; a cloze pearl one per cloze number."""
-        if not self.is_cloze:
-            return [self.id]
-        return [f"{self.id}#c{n}" for n in self.cloze_numbers()]
+        return card_ids_for(self.id, self.text, self.back)
 
     def content_key(self) -> str:
         """What decides 'the same pearl' for import dedup and export change detection."""
@@ -146,6 +144,13 @@ class PearlDraft(BaseModel):
     block: str | None = None
     origin: str | None = Field(default=None, exclude=True)
     """`path:line` the draft was read from (markdown import); not written."""
+
+
+def card_ids_for(pearl_id: str, text: str, back: str | None) -> list[str]:
+    if back is not None:
+        return [pearl_id]
+    numbers = sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+    return [f"{pearl_id}#c{n}" for n in numbers]
 
 
 def normalise(text: str) -> str:

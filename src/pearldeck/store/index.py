@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
@@ -55,6 +56,23 @@ class FileRecord:
     digest: str
     pathway: str
     problems: tuple[Problem, ...]
+
+
+class PearlRow(NamedTuple):
+    """One pearl as the index stores it: built straight from parsed values."""
+
+    id: str
+    file: str
+    line: int
+    pos: int
+    pathway: str
+    added: str
+    data: str
+    """JSON [text, back, tags, source, added, block]."""
+    content: str
+    changed_at: float
+    tags: tuple[str, ...]
+    card_ids: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,46 +186,28 @@ class Index:
         self,
         db: sqlite3.Connection,
         record: FileRecord,
-        pearls: Sequence[tuple[Pearl, str, float]],
+        pearls: Sequence[PearlRow],
     ) -> None:
-        """Swap one file's pearls and cards: (pearl, content digest, changed_at)."""
+        """Swap one file's pearls and cards."""
         self.drop_file(db, record.path)
         problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
         db.execute(
             "INSERT INTO files VALUES(?,?,?,?,?,?)",
             (record.path, record.size, record.mtime_ns, record.digest, record.pathway, problems),
         )
-        db.executemany(
-            "INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    p.id,
-                    p.file,
-                    p.line,
-                    p.order,
-                    p.pathway,
-                    p.added or "",
-                    json.dumps(
-                        [p.text, p.back, list(p.tags), p.source, p.added, p.block],
-                        ensure_ascii=False,
-                    ),
-                    content,
-                    changed,
-                )
-                for p, content, changed in pearls
-            ],
-        )
-        db.executemany(
-            "INSERT INTO tags VALUES(?,?)", [(p.id, t) for p, _, _ in pearls for t in p.tags]
-        )
+        db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?)", [p[:9] for p in pearls])
+        db.executemany("INSERT INTO tags VALUES(?,?)", [(p.id, t) for p in pearls for t in p.tags])
         db.executemany(
             "INSERT OR IGNORE INTO cards VALUES(?,?,?,?)",
             [
-                (cid, p.id, p.pathway, f"{p.added or '0000-00-00'}|{p.file}|{p.order:09d}|{n:03d}")
-                for p, _, _ in pearls
-                for n, cid in enumerate(p.card_ids())
+                (cid, p.id, p.pathway, f"{p.added or '0000-00-00'}|{p.file}|{p.pos:09d}|{n:03d}")
+                for p in pearls
+                for n, cid in enumerate(p.card_ids)
             ],
         )
+
+    def touch_file(self, db: sqlite3.Connection, path: str, size: int, mtime_ns: int) -> None:
+        db.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
 
     def drop_file(self, db: sqlite3.Connection, path: str) -> None:
         ids = [r[0] for r in db.execute("SELECT id FROM pearls WHERE file=?", (path,))]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import yaml
 
 from pearldeck.model import PearlDraft
-from pearldeck.store.yamlfile import DATE_RE, parse_pearl_file
+from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
 
 _WIDTH = 1_000_000  # never fold long lines: one pearl, one line
 
@@ -86,9 +86,8 @@ def append_pearls(
     return Appended(text)
 
 
-def insert_ids(text: str, path: str, pathway: str, make_id: Callable[[], str]) -> tuple[str, int]:
+def insert_ids(text: str, parsed: ParsedFile, make_id: Callable[[], str]) -> tuple[str, int]:
     """Give every pearl without an id one, inserted before its first key."""
-    parsed = parse_pearl_file(text, path, pathway)
     lines = text.splitlines(keepends=True)
     todo = [r for r in parsed.pearls if r.values and "id" not in r.values]
     newline = "\r\n" if "\r\n" in text else "\n"

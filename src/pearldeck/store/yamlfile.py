@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, TAG_RE, Problem
+from pearldeck.store.fastyaml import fast_parse
 
 try:  # libyaml is far faster; the pure-Python parser gives the same events
     from yaml import CBaseLoader as _Loader
@@ -117,6 +118,14 @@ def parse_pearl_file(text: str, path: str, pathway: str) -> ParsedFile:
         out.problems.append(
             Problem(path, 0, f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
         )
+        return out
+    fast = fast_parse(text)
+    if fast is not None:
+        for line, col, values, lines in fast:
+            raw = RawPearl(line, col, line, False, values, lines)
+            out.problems.extend(validate_raw(raw, path, pathway))
+            out.pearls.append(raw)
+        out.list_column = fast[0][1] - 2 if fast else 0
         return out
     events, problem = _events(text, path)
     if problem:
