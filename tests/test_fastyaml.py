@@ -139,3 +139,20 @@ def test_fast_reader_takes_the_plain_layout_and_declines_the_rest() -> None:
         '- text: "a\\x41"\n',
     ]:
         assert fast_parse(text) is None, text
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=30)), min_size=1, max_size=4),
+)
+def test_written_pearls_read_back_exactly(values: list[str]) -> None:
+    from pearldeck.model import PearlDraft
+    from pearldeck.store.pearlfile import format_pearl
+
+    values = [v for v in values if v.strip()] or ["x"]
+    drafts = [PearlDraft(pathway="acute", text=v, back=v, source=v) for v in values]
+    text = "".join(format_pearl(f"id{i:04d}", d) for i, d in enumerate(drafts))
+    for parsed in (yamlfile.parse_pearl_file(text, "f.yaml", "acute"), slow(text)):
+        assert [r.values for r in parsed.pearls] == [
+            {"id": f"id{i:04d}", "text": v, "back": v, "source": v} for i, v in enumerate(values)
+        ]

@@ -276,7 +276,15 @@ class Collection:
                 tags = raw_tags(raw)
                 text, back, added = v["text"], v.get("back"), v.get("added")
                 data = json.dumps(
-                    [text, back, list(tags), v.get("source"), added, v.get("block")],
+                    [
+                        text,
+                        back,
+                        list(tags),
+                        v.get("source"),
+                        added,
+                        v.get("block"),
+                        v.get("origin"),
+                    ],
                     ensure_ascii=False,
                 )
                 content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()
@@ -406,7 +414,7 @@ class Collection:
         from pearldeck.store.yamlfile import RawPearl, validate_raw
 
         values: dict[str, object] = {"text": draft.text}
-        for key in ("back", "source", "added", "block"):
+        for key in ("back", "source", "added", "block", "origin"):
             if getattr(draft, key) is not None:
                 values[key] = getattr(draft, key)
         if draft.tags:
@@ -510,11 +518,14 @@ class Collection:
             while end > first + 1 and _is_blank_or_comment(lines[end - 1]):
                 end -= 1
             indent = len(lines[first]) - len(lines[first].lstrip(" "))
-            block = format_pearl(pearl_id, draft, indent) if draft is not None else ""
-            if draft is not None and pearl.block and not draft.block:
-                block = format_pearl(
-                    pearl_id, draft.model_copy(update={"block": pearl.block}), indent
-                )
+            block = ""
+            if draft is not None:
+                keep = {
+                    k: getattr(pearl, k)
+                    for k in ("block", "origin", "added")
+                    if getattr(draft, k) is None and getattr(pearl, k) is not None
+                }
+                block = format_pearl(pearl_id, draft.model_copy(update=keep), indent)
             new = "".join(lines[:first]) + block + "".join(lines[end:])
             check = parse_pearl_file(new, pearl.file, pearl.pathway)
             if any("YAML" in p.message for p in check.problems):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 PATHWAYS: tuple[str, ...] = ("acute", "chronic", "preventive", "diagnostic", "systems-based")
 PATHWAY_TITLES: dict[str, str] = {
@@ -92,6 +92,8 @@ class Pearl(BaseModel):
     """ISO date the pearl was added."""
     block: str | None = None
     """Id of the question block that produced it, if logged."""
+    origin: str | None = None
+    """`notes/cardio.md:12` for a pearl imported from markdown: where it was read."""
     file: str = ""
     """Path of its file relative to the collection."""
     line: int = 0
@@ -125,6 +127,7 @@ class Pearl(BaseModel):
             "source": self.source,
             "added": self.added,
             "block": self.block,
+            "origin": self.origin,
             "file": self.file,
             "line": self.line,
         }
@@ -142,8 +145,8 @@ class PearlDraft(BaseModel):
     source: str | None = None
     added: str | None = None
     block: str | None = None
-    origin: str | None = Field(default=None, exclude=True)
-    """`path:line` the draft was read from (markdown import); not written."""
+    origin: str | None = None
+    """`path:line` the draft was read from (markdown import); kept in the pearl."""
 
 
 def card_ids_for(pearl_id: str, text: str, back: str | None) -> list[str]:

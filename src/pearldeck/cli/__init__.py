@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pearldeck import __version__
-from pearldeck.cli import collection_cmds, review_cmds
+from pearldeck.cli import collection_cmds, review_cmds, transfer_cmds
 from pearldeck.cli.common import Options
 from pearldeck.model import PearlError
 
@@ -55,6 +55,8 @@ def main_options(
 
 collection_cmds.register(app)
 review_cmds.register(app)
+transfer_cmds.register(app)
+
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: |$)")
 # tabs, odd line breaks and anything YAML's reader refuses: leave those to the full parser
-_BAD_CHARS = re.compile(
+BAD_CHARS = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
@@ -20,7 +20,7 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "/": "/"}
 _FLOW_ITEM_BAD = re.compile(r"[\[\]{}\"'#&*!|>%@`]|: |:$|^-|^\?|^:")
 
 
-def _plain(value: str) -> str | None:
+def plain_scalar(value: str) -> str | None:
     """A one-line plain scalar, its comment removed; None if YAML might read it otherwise."""
     if not value or value[0] in _PLAIN_START:
         return None
@@ -132,12 +132,12 @@ def _value(value: str) -> str | list[str] | None:
         return _single(value)
     if first == "[":
         return _flow_list(value)
-    return _plain(value)
+    return plain_scalar(value)
 
 
 def fast_parse(text: str) -> list[tuple[int, int, dict[str, Any], dict[str, int]]] | None:
     """[(line, key column, values, key lines)] for a plain-layout file, else None."""
-    if _BAD_CHARS.search(text) or "\n---" in text or text.startswith("---"):
+    if BAD_CHARS.search(text) or "\n---" in text or text.startswith("---"):
         return None
     items: list[tuple[int, int, dict[str, Any], dict[str, int]]] = []
     indent = -1

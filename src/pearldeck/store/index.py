@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -68,7 +68,7 @@ class PearlRow(NamedTuple):
     pathway: str
     added: str
     data: str
-    """JSON [text, back, tags, source, added, block]."""
+    """JSON [text, back, tags, source, added, block, origin]."""
     content: str
     changed_at: float
     tags: tuple[str, ...]
@@ -490,7 +490,7 @@ def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object
 
 def _pearl(row: tuple[object, ...]) -> Pearl:
     pid, file, line, pos, pathway, data = row
-    text, back, tags, source, added, block = json.loads(str(data))
+    text, back, tags, source, added, block, origin = json.loads(str(data))
     return Pearl.model_construct(
         id=str(pid),
         pathway=str(pathway),
@@ -500,6 +500,7 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
         source=source,
         added=added,
         block=block,
+        origin=origin,
         file=str(file),
         line=int(line),  # type: ignore[call-overload]
         order=int(pos),  # type: ignore[call-overload]

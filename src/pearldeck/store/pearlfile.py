@@ -5,21 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import json
+
 import yaml
 
 from pearldeck.model import PearlDraft
+from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
 from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
 
-_WIDTH = 1_000_000  # never fold long lines: one pearl, one line
+
+_RESOLVERS = yaml.SafeDumper.yaml_implicit_resolvers
+
+
+def _plain_ok(value: str) -> bool:
+    """Plain style reads back as this same string, in PyYAML and in any YAML 1.1/1.2 tool."""
+    if "\n" in value or value != value.strip() or BAD_CHARS.search(value):
+        return False
+    if plain_scalar(value) != value:
+        return False
+    return not any(regexp.match(value) for _, regexp in _RESOLVERS.get(value[0], []))
 
 
 def _scalar(value: str) -> str:
-    """Plain when that reads back as the same string in any YAML tool, else quoted."""
-    out = yaml.safe_dump([value], default_flow_style=False, allow_unicode=True, width=_WIDTH)
-    body = out[2:].rstrip("\n")
-    if "\n" in body:  # multi-line scalars: one double-quoted line with escapes
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    return body
+    """Plain when that is safe, else double-quoted (a JSON string is valid YAML)."""
+    if _plain_ok(value):
+        return value
+    # YAML reads U+0085, U+2028, U+2029 as line breaks and refuses other controls: escape them
+    return BAD_CHARS.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False)
+    )
 
 
 def _flow_list(values: Sequence[str]) -> str:
@@ -40,6 +54,8 @@ def format_pearl(pearl_id: str, draft: PearlDraft, indent: int = 0) -> str:
         lines.append(f"  added: {added}")
     if draft.block:
         lines.append(f"  block: {_scalar(draft.block)}")
+    if draft.origin:
+        lines.append(f"  origin: {_scalar(draft.origin)}")
     pad = " " * indent
     return "".join(pad + line + "\n" for line in lines)
 

@@ -199,7 +199,7 @@ def check_block(b: Block) -> list[str]:
             errors.append(f"{what}: unknown {', '.join(map(repr, bad))}; use {', '.join(allowed)}")
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in counts.values()):
             errors.append(f"{what}: counts must be whole numbers ≥ 0")
-        elif sum(counts.values()) > missed:
+        elif 0 <= missed and sum(counts.values()) > missed:
             errors.append(
                 f"{what} add up to {sum(counts.values())}, more than the {missed} questions missed"
             )
@@ -243,7 +243,7 @@ def encode(record: Block | Exam) -> bytes:
     if isinstance(record, Block):
         d.update(kind="block", id=record.id, date=record.date, time=record.time)
         d.update(source=record.source, mode=record.mode, questions=record.questions)
-        m = record.minutes
+        m = float(record.minutes)
         d.update(correct=record.correct, minutes=int(m) if m.is_integer() else round(m, 1))
         if record.misses:
             d["misses"] = dict(record.misses)

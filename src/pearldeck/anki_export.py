@@ -1,0 +1,391 @@
+"""Write pearls to an Anki package (.apkg): one note per pearl, one subdeck per pathway."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from hashlib import sha256
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from pearldeck.model import CLOZE_RE, PATHWAYS, Pearl
+
+# Fixed forever: Anki recognises its notetypes by these ids on every re-import.
+CLOZE_MODEL_ID = 1448148218
+BASIC_MODEL_ID = 2051718686
+# The notetypes' mtime. Bump it (to the time of the change) whenever the templates or CSS
+# change, so that Anki's "update notetypes if newer" takes them. Changing the fields makes
+# Anki keep the old notetype and add a copy, so add fields only with care.
+MODELS_MTIME = 1_795_790_000
+# The note mtime of a pearl with neither a change time nor an added date (2000-01-01): older
+# than any real change time, which then always wins in Anki.
+DEFAULT_MTIME = 946_684_800
+GUID_NAMESPACE = "pearldeck"
+# Level 1 already shrinks genanki's stored file ~5x; higher levels cost more than they save.
+COMPRESSLEVEL = 1
+PROGRESS_EVERY = 1000
+
+CLOZE_FIELDS = ("Text", "Source", "Added", "Pearl ID")
+BASIC_FIELDS = ("Front", "Back", "Source", "Added", "Pearl ID")
+
+_META = (
+    '<div class="meta">{{#Source}}<span>{{Source}}</span>{{/Source}}'
+    "{{#Added}}<span>added {{Added}}</span>{{/Added}}"
+    '<span class="pid">{{Pearl ID}}</span></div>'
+)
+CLOZE_TEMPLATE = {
+    "name": "Cloze",
+    "qfmt": '<div class="pearl">{{cloze:Text}}</div>',
+    "afmt": '<div class="pearl">{{cloze:Text}}</div>' + _META,
+}
+BASIC_TEMPLATE = {
+    "name": "Card 1",
+    "qfmt": '<div class="pearl">{{Front}}</div>',
+    "afmt": '{{FrontSide}}<hr id="answer"><div class="pearl">{{Back}}</div>' + _META,
+}
+# Light mode keeps the app's own colours. Night mode: `.nightMode` is desktop and iOS,
+# `.night_mode` AnkiDroid, which stops inverting colours itself once a card styles it.
+CSS = """\
+.card {
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Helvetica, Arial,
+    sans-serif;
+  font-size: 20px;
+  line-height: 1.5;
+  text-align: left;
+}
+.pearl, .meta { max-width: 36em; margin: 0 auto; overflow-wrap: break-word; }
+.cloze { font-weight: 600; color: #0b5cad; }
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
+  color: #e8e8e8;
+  background-color: #2c2c2c;
+}
+.nightMode .cloze, .night_mode .cloze { color: #7ab8ff; }
+hr#answer { border: 0; border-top: 1px solid currentColor; opacity: 0.25; margin: 1em auto; }
+.meta { margin-top: 1.5em; font-size: 0.7em; opacity: 0.6; }
+.meta span + span::before { content: " \\b7  "; }
+.meta .pid { font-family: ui-monospace, Menlo, Consolas, monospace; }
+@media (max-width: 480px) { .card { font-size: 18px; } }
+"""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What one export wrote."""
+
+    path: Path
+    """The .apkg file."""
+    notes: int
+    """One per pearl."""
+    cards: int
+    """One per Q/A pearl, one per cloze number of a cloze pearl."""
+    decks: int
+    """The parent deck plus one subdeck per pathway that has pearls."""
+    size: int
+    """Bytes of the written file."""
+
+
+class ExportError(Exception):
+    """The export could not be written; the message is meant for the user."""
+
+
+def export_apkg(
+    pearls: Sequence[Pearl],
+    out: Path,
+    *,
+    deck_name: str = "Clinical Pearls",
+    modified: Mapping[str, float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportResult:
+    """Write `pearls` to the Anki package `out`, replacing it atomically.
+
+    `modified` maps a pearl id to the unix time of its last content change. It becomes the
+    note's mtime, which Anki's "update if newer" import compares, so importing a re-export
+    updates exactly the notes changed since the last import and keeps all reviews. A pearl
+    missing from it gets its added date (or a fixed time) and so is never updated.
+    """
+    root = _deck_root(deck_name)
+    _check_unique_ids(pearls)
+    modified = modified or {}
+    subdecks: dict[str, int] = {}
+    # Ids are milliseconds as in Anki, counting up from the day each pearl was added, so that
+    # Anki's "Created" column shows that day; new cards are numbered in card id order.
+    next_id: dict[int, int] = {}
+    notes: list[tuple[object, ...]] = []
+    cards: list[tuple[int, ...]] = []
+    total = len(pearls)
+    for done, pearl in enumerate(pearls, 1):
+        added = _day_start(pearl.added)
+        mtime = int(modified.get(pearl.id, 0)) or added or DEFAULT_MTIME
+        day = (added or mtime) // 86_400
+        note_id = next_id.get(day, day * 86_400_000)
+        model_id, fields, ords = _note_content(pearl)
+        next_id[day] = note_id + 1 + len(ords)
+        notes.append(
+            (note_id, _guid(pearl.id), model_id, mtime, _tags(pearl.pathway, pearl.tags), fields)
+        )
+        deck_id = subdecks.get(pearl.pathway) or subdecks.setdefault(
+            pearl.pathway, _deck_id(_subdeck(root, pearl.pathway))
+        )
+        due = len(cards)
+        cards += [(note_id + i, note_id, deck_id, o, mtime, due + i) for i, o in enumerate(ords, 1)]
+        if progress and done % PROGRESS_EVERY == 0 and done < total:
+            progress(done, total)
+
+    decks = {_deck_id(root): (root, _DECK_DESCRIPTION)}
+    for pathway in sorted(subdecks, key=_pathway_key):
+        decks[subdecks[pathway]] = (_subdeck(root, pathway), "")
+    size = _write_atomically(out, _collection(notes, cards, decks))
+    if progress:
+        progress(total, total)
+    return ExportResult(path=out, notes=len(notes), cards=len(cards), decks=len(decks), size=size)
+
+
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+def safe_filename(name: str) -> str:
+    """A file name made from `name` that is valid on every system and ends in `.apkg`."""
+    name = unicodedata.normalize("NFC", name)
+    if name.lower().endswith(".apkg"):
+        name = name[: -len(".apkg")]
+    # Windows drops trailing dots and spaces; a leading dot would hide the file.
+    stem = _UNSAFE.sub("_", name).strip(" .") or "pearls"
+    if _RESERVED.match(stem):
+        stem = f"_{stem}"
+    # File names are limited to 255 bytes.
+    stem = stem.encode()[:200].decode(errors="ignore").rstrip(" .")
+    return f"{stem}.apkg"
+
+
+def _check_unique_ids(pearls: Sequence[Pearl]) -> None:
+    seen: set[str] = set()
+    for pearl in pearls:
+        if pearl.id in seen:
+            # Two notes with one GUID would make Anki's import skip or merge one of them.
+            raise ExportError(f"pearl id {pearl.id} is used twice; every pearl needs its own id")
+        seen.add(pearl.id)
+
+
+_DECK_DESCRIPTION = (
+    "Exported by pearldeck. Edit pearls there: importing a newer export updates the changed "
+    "notes here and keeps your reviews."
+)
+
+
+def _deck_root(deck_name: str) -> str:
+    parts = [_CONTROL.sub("", p).strip() for p in deck_name.split("::")]
+    root = "::".join(p for p in parts if p)
+    if not root:
+        raise ExportError(f"the deck name {deck_name!r} is empty; give one such as 'Pearls'")
+    return root
+
+
+def _subdeck(root: str, pathway: str) -> str:
+    return f"{root}::{_CONTROL.sub('', pathway).capitalize()}"
+
+
+def _pathway_key(pathway: str) -> tuple[int, str]:
+    return (PATHWAYS.index(pathway) if pathway in PATHWAYS else len(PATHWAYS), pathway)
+
+
+def _deck_id(name: str) -> int:
+    """Stable per name; in [2**30, 2**31), so never 1, Anki's Default deck."""
+    return (1 << 30) + int.from_bytes(sha256(name.encode()).digest()[:8]) % (1 << 30)
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=4096)
+def _day_start(added: str | None) -> int:
+    """Unix time of the added date's midnight UTC, or 0 when there is none."""
+    try:
+        return (date.fromisoformat((added or "")[:10]).toordinal() - _EPOCH_DAY) * 86_400
+    except ValueError:
+        return 0
+
+
+# \x1f separates Anki's fields, and no control character is text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_BUT_SEPARATOR = re.compile(r"[\x00-\x08\x0b-\x1e\x7f]")
+# Escaping turns each brace into its own entity and adds no ':', so this finds in escaped
+# text exactly the deletions CLOZE_RE finds in the raw text.
+_ESCAPED_CLOZE = re.compile(
+    CLOZE_RE.pattern.replace(r"\{", re.escape("&#123;")).replace(r"\}", re.escape("&#125;")),
+    CLOZE_RE.flags,
+)
+
+
+def _note_content(pearl: Pearl) -> tuple[int, str, list[int]]:
+    """The notetype, the escaped fields joined by \\x1f, and the card ordinals of a pearl."""
+    meta = (pearl.source or "", pearl.added or "", pearl.id)
+    raw = (pearl.text, *meta) if pearl.back is None else (pearl.text, pearl.back, *meta)
+    # One escape of all fields at once is the fast path; control characters are rare.
+    joined = "\x1f".join(raw)
+    if joined.count("\x1f") >= len(raw) or _CONTROL_BUT_SEPARATOR.search(joined):
+        joined = "\x1f".join(_CONTROL.sub("", f) for f in raw)
+    fields = _escape(joined)
+    if pearl.back is not None:
+        return BASIC_MODEL_ID, fields, [0]
+    text, sep, rest = fields.partition("\x1f")
+    numbers: set[int] = set()
+    text = _ESCAPED_CLOZE.sub(lambda m: _cloze_markup(m, numbers), text)
+    # Anki makes no card for c0, and card 1 for a cloze note without clozes.
+    ords = sorted({n - 1 for n in numbers if n > 0}) or [0]
+    return CLOZE_MODEL_ID, text + sep + rest, ords
+
+
+def _escape(text: str) -> str:
+    """Make text show in Anki as typed: no tag, attribute, script or cloze can come of it."""
+    # Chained replace is three times faster than str.translate here.
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+        .replace("\n", "<br>")
+    )
+
+
+def _cloze_markup(m: re.Match[str], numbers: set[int]) -> str:
+    """Turn an escaped deletion back into Anki's markup; its answer and hint stay escaped."""
+    number = int(m[1])
+    numbers.add(number)
+    hint = "" if m[3] is None else f"::{m[3]}"
+    return f"{{{{c{number}::{m[2]}{hint}}}}}"
+
+
+_TAG_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _tags(pathway: str, tags: tuple[str, ...]) -> str:
+    """Anki's tag list; whitespace separates Anki's tags, so `_` stands in within one."""
+    unique = dict.fromkeys(_TAG_UNSAFE.sub("_", t.strip()) for t in (f"pathway::{pathway}", *tags))
+    unique.pop("", None)
+    return f" {' '.join(unique)} "
+
+
+# Base 91 two digits at a time; a leading zero digit ("a") is then dropped.
+_BASE91_PAIRS = [a + b for a in genanki.util.BASE91_TABLE for b in genanki.util.BASE91_TABLE]
+
+
+def _guid(pearl_id: str) -> str:
+    """genanki.guid_for(GUID_NAMESPACE, pearl_id), in half the time."""
+    n = int.from_bytes(sha256(f"{GUID_NAMESPACE}__{pearl_id}".encode()).digest()[:8])
+    pairs: list[str] = []
+    while n:
+        n, r = divmod(n, 8281)
+        pairs.append(_BASE91_PAIRS[r])
+    return "".join(reversed(pairs)).lstrip("a")
+
+
+# genanki's schema without its indexes: Anki's importer reads the package by full scans and
+# primary keys, and the indexes would add a quarter to the time and the size.
+_TABLES = APKG_SCHEMA.split("CREATE INDEX", 1)[0]
+# sfld and csum stay empty: Anki recomputes both on import, and sfld would add a fifth.
+_NOTE_ROW = "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, '', 0, 0, '')"
+_CARD_ROW = "INSERT INTO cards VALUES (?, ?, ?, ?, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')"
+
+
+def _collection(
+    notes: list[tuple[object, ...]],
+    cards: list[tuple[int, ...]],
+    decks: Mapping[int, tuple[str, str]],
+) -> bytes:
+    """The collection.anki2 that genanki would write, with our ids and mtimes."""
+    root_id = next(iter(decks))
+    models = {str(m.model_id): m.to_json(MODELS_MTIME, root_id) for m in _models()}
+    # In memory: no temp file and no journal, for a database that is read once.
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_TABLES)
+        db.executescript(APKG_COL)
+        (genanki_decks,) = db.execute("SELECT decks FROM col").fetchone()
+        deck_json = json.loads(genanki_decks) | {
+            str(did): genanki.Deck(did, name, description).to_json()
+            for did, (name, description) in decks.items()
+        }
+        db.execute(
+            "UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps(deck_json))
+        )
+        db.executemany(_NOTE_ROW, notes)
+        db.executemany(_CARD_ROW, cards)
+        db.commit()
+        return db.serialize()
+    finally:
+        db.close()
+
+
+def _models() -> tuple[genanki.Model, genanki.Model]:
+    cloze = genanki.Model(
+        CLOZE_MODEL_ID,
+        "pearldeck cloze",
+        fields=[{"name": f} for f in CLOZE_FIELDS],
+        templates=[dict(CLOZE_TEMPLATE)],
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+    basic = genanki.Model(
+        BASIC_MODEL_ID,
+        "pearldeck Q/A",
+        fields=[{"name": f} for f in BASIC_FIELDS],
+        templates=[dict(BASIC_TEMPLATE)],
+        css=CSS,
+    )
+    return cloze, basic
+
+
+def _write_atomically(out: Path, collection: bytes) -> int:
+    """Zip the collection into a temp file beside `out`, then rename it over `out`."""
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name such as {out / 'pearls.apkg'}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".pearldeck-", suffix=".apkg.part")
+    except FileExistsError as e:
+        raise ExportError(f"cannot write {out}: {e.filename} is a file, not a folder") from None
+    except OSError as e:
+        raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
+    part = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w") as z:
+                for entry, data in (("collection.anki2", collection), ("media", b"{}")):
+                    z.writestr(_zip_entry(entry), data, zipfile.ZIP_DEFLATED, COMPRESSLEVEL)
+            f.flush()
+            os.fsync(f.fileno())
+            size = f.tell()
+        # mkstemp makes the file private; an export is an ordinary document.
+        part.chmod(out.stat().st_mode & 0o777 if out.exists() else 0o644)
+        part.replace(out)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return size
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    # A fixed date keeps the export of the same pearls byte-identical.
+    entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    entry.external_attr = 0o644 << 16
+    return entry

@@ -1,0 +1,243 @@
+"""Moving pearls in and out: `export` to an Anki deck, `import` from markdown notes."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pearldeck.cli.common import PATHWAY_HELP, check_pathway, fail, guarded, now, open_collection
+from pearldeck.model import PATHWAYS, PearlDraft, PearlError, Problem, normalise
+
+MAX_IMPORT_FILES = 10_000
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+    app.command("import")(import_notes)
+
+
+@guarded
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg to write.")] = Path(
+        "decks/clinical-pearls.apkg"
+    ),
+    pathway: Annotated[
+        list[str] | None, typer.Option("--pathway", "-p", help=f"{PATHWAY_HELP} Repeatable.")
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Only pearls with this tag (repeat: any)."),
+    ] = None,
+    deck: Annotated[str, typer.Option("--deck", help="Top deck name in Anki.")] = "Clinical Pearls",
+) -> None:
+    """Write an Anki deck (.apkg) with one subdeck per pathway.
+
+    Importing a newer export into the same Anki profile updates the pearls you edited
+    (keeping their Anki scheduling), adds new ones and leaves the rest alone.
+    """
+    from pearldeck.anki_export import ExportError, export_apkg, safe_filename
+
+    for p in pathway or []:
+        check_pathway(p)
+    out = output.with_name(safe_filename(output.name))
+    with open_collection(ctx) as col:
+        pearls = col.pearls()
+        modified = col.index.changed_at()
+    if pathway:
+        pearls = [p for p in pearls if p.pathway in pathway]
+    if tag:
+        pearls = [p for p in pearls if set(tag) & set(p.tags)]
+    if not pearls:
+        fail("no pearls to export (check --pathway and --tag)")
+
+    bar = None
+    if len(pearls) >= 5000 and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task("exporting", total=len(pearls))
+        bar.start()
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.update(task, completed=done)
+
+    try:
+        result = export_apkg(pearls, out, deck_name=deck, modified=modified, progress=progress)
+    except ExportError as e:
+        fail(str(e))
+    finally:
+        if bar is not None:
+            bar.stop()
+    size = result.size / 1024
+    shown = f"{size:.0f} KB" if size < 1024 else f"{size / 1024:.1f} MB"
+    typer.echo(
+        f"wrote {result.path}: {result.notes} notes, {result.cards} cards, "
+        f"{result.decks} decks, {shown}"
+    )
+
+
+def _read_inputs(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Files, folders (every *.md below) and `-` for stdin, each as (display path, bytes)."""
+    from pearldeck.markdown_import import MAX_BYTES
+
+    out: list[tuple[str, bytes]] = []
+    problems: list[Problem] = []
+
+    def read(path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                problems.append(
+                    Problem(str(path), 0, f"larger than {MAX_BYTES // 2**20} MB; split it")
+                )
+                return
+            out.append((str(path), path.read_bytes()))
+        except OSError as e:
+            problems.append(Problem(str(path), 0, f"cannot read: {e.strerror or e}"))
+
+    for raw in paths:
+        if raw == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                problems.append(Problem("<stdin>", 0, "input too large; split it"))
+            else:
+                out.append(("<stdin>", data))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.md") if p.is_file())
+            if len(found) > MAX_IMPORT_FILES:
+                problems.append(Problem(raw, 0, f"more than {MAX_IMPORT_FILES} markdown files"))
+                continue
+            for p in found:
+                read(p)
+        elif path.exists():
+            read(path)
+        else:
+            problems.append(Problem(raw, 0, "no such file or folder"))
+    return out, problems
+
+
+@guarded
+def import_notes(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(help="Markdown files, folders, or - for stdin.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would be added; write nothing.")
+    ] = False,
+    pathway: Annotated[
+        str | None,
+        typer.Option("--pathway", "-p", help="Pathway for pearls under no pathway heading."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Tag added to every pearl (repeat).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", "-s", help="Source for every pearl (wins over files).")
+    ] = None,
+    block: Annotated[
+        str | None, typer.Option("--block", help="Question block id these pearls came from.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid pearls even if some are not.")
+    ] = False,
+) -> None:
+    """Import pearls from markdown notes; safe to run again (nothing is added twice).
+
+    List items with `prompt :: answer`, `{{c1::cloze}}` or `==highlight==`, and `Q:`/`A:`
+    pairs are pearls; headings naming a pathway file them. See the README for the format.
+    If any pearl is invalid nothing is written, unless --skip-invalid.
+    """
+    from pearldeck.markdown_import import ImportDefaults, decode_markdown, parse_markdown
+
+    check_pathway(pathway)
+    tags = tuple(t for raw in tag or [] for t in raw.replace(",", " ").split())
+    defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
+    inputs, problems = _read_inputs(paths)
+    drafts: list[PearlDraft] = []
+    skipped = 0
+    for name, data in inputs:
+        text, decode_problems = decode_markdown(data, name)
+        problems.extend(decode_problems)
+        if text is None:
+            continue
+        parsed = parse_markdown(text, name, defaults)
+        drafts.extend(parsed.drafts)
+        problems.extend(parsed.problems)
+        skipped += parsed.skipped
+
+    with open_collection(ctx) as col:
+        if block is not None:
+            _require_block(col.root, block)
+        valid: list[PearlDraft] = []
+        for d in drafts:
+            found = col.validate_draft(d, d.origin or "<input>")
+            problems.extend(found)
+            if not found:
+                valid.append(d)
+        invalid = len(drafts) - len(valid)
+        for p in problems:
+            typer.echo(str(p), err=True)
+        if problems and not skip_invalid:
+            typer.echo(
+                f"{len(problems)} problem(s); nothing imported (fix them, or --skip-invalid)",
+                err=True,
+            )
+            raise typer.Exit(1)
+        existing = col.find_same(valid)
+        new: list[PearlDraft] = []
+        seen: set[str] = set()
+        present = 0
+        for d, same in zip(valid, existing, strict=True):
+            key = f"{d.pathway}\x1f{normalise(d.text)}\x1f{normalise(d.back or '')}"
+            if same is not None or key in seen:
+                present += 1
+                continue
+            seen.add(key)
+            new.append(d)
+        if dry_run:
+            _preview(new)
+        elif new:
+            col.add(new, now())
+    per = Counter(d.pathway for d in new)
+    verb = "would add" if dry_run else "added"
+    detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
+    typer.echo(
+        f"{verb} {len(new)} pearl(s)"
+        + (f" ({detail})" if detail else "")
+        + f"; {present} already present; {invalid} invalid; {skipped} paragraph(s) skipped"
+    )
+    if problems and skip_invalid:
+        raise typer.Exit(0)
+
+
+def _preview(drafts: list[PearlDraft]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not drafts:
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("from", "pathway", "pearl", "tags"):
+        table.add_column(name, overflow="fold")
+    for d in drafts:
+        shown = d.text if d.back is None else f"{d.text} → {d.back}"
+        table.add_row(d.origin or "", d.pathway, shown, " ".join(d.tags))
+    Console(soft_wrap=False, highlight=False).print(table, markup=False)
+
+
+def _require_block(root: Path, block: str) -> None:
+    try:
+        from pearldeck.store.studylog import block_exists
+    except ImportError:  # pragma: no cover - studylog ships with the package
+        return
+    if not block_exists(root, block):
+        raise PearlError(
+            [Problem(str(root), 0, f"no question block {block!r} (see `pearls block list`)")]
+        )
