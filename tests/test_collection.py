@@ -96,6 +96,7 @@ def test_added_values_round_trip_through_the_tool(root: Path) -> None:
         ("- id: aaaa11\n  text: ''\n  back: a\n", 2, "pearl has no text"),
         ("- id: aaaa11\n  text: 'a {{c1::}} b'\n", 2, "cloze has no deletions"),
         ("- id: aaaa11\n  text: plain fact\n", 2, "no cloze and no back"),
+        ("- id: aaaa11\n  text: 'a {{c0::b}}'\n", 2, "cloze numbers start at c1"),
         ("- id: aaaa11\n  text: q?\n  text: again?\n  back: a\n", 3, "duplicate key 'text'"),
         ("- &a {id: aaaa11, text: q?, back: a}\n- *a\n", 1, "anchors and aliases"),
         ("- id: aaaa11\n  text: !!python/object q\n  back: a\n", 2, "tag"),

@@ -226,6 +226,8 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
                     "or add 'back:' with the answer",
                 )
             )
+        elif any(m.group(1).lstrip("0") == "" for m in CLOZE_RE.finditer(text)):
+            problems.append(Problem(path, _line(raw, "text"), "cloze numbers start at c1, not c0"))
         elif not any(m.group(2).strip() for m in CLOZE_RE.finditer(text)):
             problems.append(
                 Problem(path, _line(raw, "text"), "cloze has no deletions: {{c1::...}}")
