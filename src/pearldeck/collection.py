@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -314,24 +315,23 @@ class Collection:
         refold_all = self.index.get_meta("settings") != fp
         offsets = self.index.log_offsets()
         logs = reviewlog.log_files(self.root)
-        touched: set[str] = set()
-        rebuild = False
-        for path in logs:
-            rel = path.relative_to(self.root).as_posix()
-            size = path.stat().st_size
-            off, lines, head = offsets.get(rel, (0, 0, b""))
+        rels = {p: p.relative_to(self.root).as_posix() for p in logs}
+        # a log that vanished, shrank or changed its start was rewritten: read all again
+        rebuild = bool(set(offsets) - set(rels.values())) or (bool(rels) and not offsets)
+        for path, rel in rels.items():
+            off, _, head = offsets.get(rel, (0, 0, b""))
+            if not off:
+                continue
             with path.open("rb") as fh:
-                cur_head = fh.read(min(off, 256))
-            if size < off or cur_head != head[: len(cur_head)] or len(cur_head) < min(off, 256):
-                rebuild = True  # rewritten by hand or by git: read everything again
-                break
+                cur_head = fh.read(len(head))
+            if path.stat().st_size < off or cur_head != head:
+                rebuild = True
         if rebuild:
-            with self.index.write() as db:
-                self.index.clear_history(db)
             offsets = {}
             refold_all = True
-        for path in logs:
-            rel = path.relative_to(self.root).as_posix()
+        read_all: list[Event] = []
+        marks: list[tuple[str, int, int, bytes]] = []
+        for path, rel in rels.items():
             off, lines, _ = offsets.get(rel, (0, 0, b""))
             if path.stat().st_size == off:
                 continue
@@ -339,23 +339,37 @@ class Collection:
             out.warnings.extend(read.warnings)
             with path.open("rb") as fh:
                 head = fh.read(min(read.offset, 256))
-            n_lines = lines + read_line_count(path, off, read.offset)
-            with self.index.write() as db:
-                touched |= self.index.add_events(db, read.events)
-                self.index.set_log_offset(db, rel, read.offset, n_lines, head)
-        if refold_all:
-            touched = {e.card for e in self.index.all_events()}
-        if touched:
-            self._refold(touched)
-        if refold_all:
-            with self.index.write() as db:
+            marks.append((rel, read.offset, read.lines, head))
+            read_all.extend(read.events)
+        if not (marks or refold_all):
+            return
+        # One transaction: a crash can never leave events recorded and their cards unfolded.
+        with self.index.write() as db:
+            if rebuild:
+                self.index.clear_history(db)
+            touched: set[str] = set()
+            if marks:
+                touched = self.index.add_events(db, read_all, bulk=rebuild)
+                for mark in marks:
+                    self.index.set_log_offset(db, *mark)
+            if rebuild:
+                by_card: dict[str, list[Event]] = {}
+                for e in read_all:
+                    by_card.setdefault(e.card, []).append(e)
+                self._put_folds(db, by_card)
+            elif refold_all:
+                by_card = {}
+                for e in self.index.all_events():
+                    by_card.setdefault(e.card, []).append(e)
+                self._put_folds(db, by_card)
+            elif touched:
+                self._put_folds(db, self.index.events_for(touched))
+            if refold_all:
                 self.index.set_meta(db, "settings", fp)
 
-    def _refold(self, cards: set[str]) -> None:
-        events = self.index.events_for(cards)
-        rows = [self._status_row(cid, evs) for cid, evs in events.items()]
-        with self.index.write() as db:
-            self.index.put_status(db, rows)
+    def _put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
+        rows = [self._status_row(cid, evs) for cid, evs in by_card.items()]
+        self.index.put_status(db, rows)
 
     def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
         st = sched.fold(card_id, events, self._scheduler, self.settings)
@@ -775,12 +789,6 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
         return None, None, [Problem(f.rel, line, "not valid UTF-8 text")]
     parsed = parse_pearl_file(text, f.rel, f.pathway)
     return text, parsed, list(parsed.problems)
-
-
-def read_line_count(path: Path, start: int, end: int) -> int:
-    with path.open("rb") as f:
-        f.seek(start)
-        return f.read(end - start).count(b"\n")
 
 
 def _is_blank_or_comment(line: str) -> bool:

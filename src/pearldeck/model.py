@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -221,6 +222,29 @@ class Event:
     """For an undo: the event it takes back."""
     seq: int = 0
     """Line number in its device's log: the order that device made its events in."""
+    state_json: str | None = None
+    """`state` as written in the log, parsed only when a replay needs it."""
+    after: int | None = None
+    """The FSRS state number (0–3) this review left the card in."""
 
     def sort_key(self) -> tuple[str, str]:
         return (self.time, self.id)
+
+    def stored_state(self) -> dict[str, object] | None:
+        if self.state is not None:
+            return self.state
+        if self.state_json is None:
+            return None
+        try:
+            value = json.loads(self.state_json)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    @property
+    def result_state(self) -> int | None:
+        """new 0, learning 1, review 2, relearning 3, after this review."""
+        if self.after is not None:
+            return self.after
+        value = self.state.get("state") if self.state else None
+        return value if isinstance(value, int) else None

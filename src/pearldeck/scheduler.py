@@ -62,7 +62,12 @@ class CardState:
 
         def when(key: str) -> datetime | None:
             v = d.get(key)
-            return from_iso(v) if isinstance(v, str) else None
+            if not isinstance(v, str):
+                return None
+            try:
+                return from_iso(v)
+            except ValueError:  # a hand-edited log: the caller recomputes instead
+                return None
 
         step = d.get("step")
         state = d.get("state")
@@ -167,50 +172,98 @@ def preview(
     return {r: review(scheduler, settings, card_id, prev, r, now) for r in Rating}
 
 
+def _stored(e: Event) -> CardState | None:
+    """The state a review wrote, if it is complete enough to schedule from."""
+    d = e.stored_state()
+    if d is None:
+        return None
+    m = CardState.from_dict(d)
+    if m.state == NEW or m.due is None or m.last_review is None:
+        return None
+    if m.stability is None or m.difficulty is None or (m.state != REVIEW and m.step is None):
+        return None
+    return m
+
+
 def fold(
     card_id: str,
     events: Iterable[Event],
     scheduler: fsrs.Scheduler,
     settings: Settings,
 ) -> CardStatus:
-    """Replay a card's events in (time, id) order, skipping undone ones."""
+    """Replay a card's events in (time, id) order, skipping undone ones.
+
+    A review made on top of exactly the history replayed so far (its `prev` is the
+    last event) reuses the state it stored, read only when needed; any other review is
+    recomputed, so merged histories give the same result on every machine.
+    """
     ordered = sorted(events, key=Event.sort_key)
     undone = {e.target for e in ordered if e.kind == "undo"}
-    status = CardStatus()
     threshold = settings.leech_threshold
+    memory = CardState()
+    pending: Event | None = None  # its stored state is current, not yet read
+    last_event: str | None = None
+    suspended = leech = False
+    buried: date | None = None
+    first: datetime | None = None
+    lapses = 0
+    prev_state = NEW
     for e in ordered:
         if e.id in undone or e.kind == "undo":
             continue
-        when = from_iso(e.time)
         if e.kind == "review":
-            if e.prev == status.last_event and e.state is not None:
-                memory = CardState.from_dict(e.state)  # made from this very state: reuse it
-            else:
+            when = from_iso(e.time)
+            reused = None
+            if e.prev == last_event and (e.state is not None or e.state_json is not None):
+                reused = e
+            if reused is None or reused.result_state is None:
+                if pending is not None:
+                    stored = _stored(pending)
+                    if stored is None:
+                        return _fold_strict(card_id, ordered, undone, scheduler, settings)
+                    memory, pending = stored, None
+                status = CardStatus(memory=memory, last_event=last_event)
                 memory = review(scheduler, settings, card_id, status, Rating(e.rating), when)
-            leech, suspended = status.leech, status.suspended
-            lapsed = memory.lapses > status.memory.lapses
-            if (
-                lapsed
-                and memory.lapses >= threshold
-                and (memory.lapses - threshold) % max(1, threshold // 2) == 0
-            ):
-                leech, suspended = True, True
-            status = replace(
-                status,
-                memory=memory,
-                last_event=e.id,
-                leech=leech,
-                suspended=suspended,
-                buried_day=None,
-                first_review=status.first_review or when,
-            )
+                after = memory.state
+            else:
+                pending = reused
+                after = reused.result_state or NEW
+            if e.rating == Rating.AGAIN and prev_state == REVIEW:
+                lapses += 1
+                if lapses >= threshold and (lapses - threshold) % max(1, threshold // 2) == 0:
+                    leech = suspended = True
+            prev_state = after
+            last_event = e.id
+            buried = None
+            first = first or when
         elif e.kind == "suspend":
-            status = replace(status, suspended=True)
+            suspended = True
         elif e.kind == "unsuspend":
-            status = replace(status, suspended=False)
+            suspended = False
         elif e.kind == "bury":
-            status = replace(status, buried_day=study_day(when, settings.day_starts_at))
-    return status
+            buried = study_day(from_iso(e.time), settings.day_starts_at)
+    if pending is not None:
+        stored = _stored(pending)
+        if stored is None:  # an unusable stored state: replay without reuse
+            return _fold_strict(card_id, ordered, undone, scheduler, settings)
+        memory = stored
+    return CardStatus(memory, last_event, suspended, leech, buried, first)
+
+
+def _fold_strict(
+    card_id: str,
+    ordered: list[Event],
+    undone: set[str | None],
+    scheduler: fsrs.Scheduler,
+    settings: Settings,
+) -> CardStatus:
+    """Replay recomputing every review, trusting no stored state."""
+    plain = [
+        replace(e, state=None, state_json=None, after=None) if e.kind == "review" else e
+        for e in ordered
+    ]
+    del undone
+    return fold(card_id, plain, scheduler, settings)
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: CardState, now: datetime) -> float | None:

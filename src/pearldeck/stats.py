@@ -78,8 +78,7 @@ def compute(
         when = from_iso(e.time)
         age = (today - study_day(when, day_starts_at)).days
         prior_review = was_review.get(e.card, False)
-        after = e.state.get("state") if isinstance(e.state, dict) else None
-        was_review[e.card] = after == REVIEW
+        was_review[e.card] = e.result_state == REVIEW
         heat[study_day(when, day_starts_at).isoformat()] += 1
         if epw is None:
             continue

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -34,16 +34,21 @@ CREATE INDEX cards_pearl ON cards(pearl_id);
 CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
 CREATE TABLE events(
     id TEXT PRIMARY KEY, card TEXT, time TEXT, kind TEXT, device TEXT, rating INT,
-    duration REAL, target TEXT, data TEXT, seq INT);
-CREATE INDEX events_device ON events(device, seq);
-CREATE INDEX events_card ON events(card, time);
-CREATE INDEX events_time ON events(time);
+    duration REAL, target TEXT, prev TEXT, state TEXT, after INT, seq INT, undone INT DEFAULT 0
+) WITHOUT ROWID;
 CREATE TABLE status(
     card_id TEXT PRIMARY KEY, state INT, due REAL, stability REAL, difficulty REAL,
     last_review REAL, reps INT, lapses INT, last_event TEXT, suspended INT, leech INT,
     buried_day TEXT, first_review REAL, memory TEXT);
 CREATE INDEX status_due ON status(due);
 """
+
+
+_EVENT_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS events_card ON events(card)",
+    "CREATE INDEX IF NOT EXISTS events_device ON events(device, seq)",
+    "CREATE INDEX IF NOT EXISTS events_undo ON events(target) WHERE kind = 'undo'",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +142,7 @@ class Index:
             tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             for t in tables:
                 db.execute(f'DROP TABLE IF EXISTS "{t}"')
-            for stmt in _SCHEMA.strip().split(";"):
+            for stmt in [*_SCHEMA.strip().split(";"), *_EVENT_INDEXES]:
                 if stmt.strip():
                     db.execute(stmt)
             db.execute("INSERT INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
@@ -285,11 +290,20 @@ class Index:
         db.execute("DELETE FROM events")
         db.execute("DELETE FROM status")
 
-    def add_events(self, db: sqlite3.Connection, events: Sequence[Event]) -> set[str]:
-        """Insert events not seen before; return the cards they touch."""
+    def add_events(
+        self, db: sqlite3.Connection, events: Sequence[Event], *, bulk: bool = False
+    ) -> set[str]:
+        """Insert events not seen before; return the cards they touch.
+
+        `bulk` (an empty table filling up): build the secondary indexes once at the end.
+        """
         before = db.total_changes
+        if bulk:
+            events = sorted(events, key=lambda e: e.id)  # B-tree appends, not random inserts
+            for name in ("events_card", "events_device", "events_undo"):
+                db.execute(f"DROP INDEX IF EXISTS {name}")
         db.executemany(
-            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0)",
             [
                 (
                     e.id,
@@ -300,14 +314,24 @@ class Index:
                     e.rating,
                     e.duration,
                     e.target,
-                    json.dumps([e.prev, e.state], separators=(",", ":")),
+                    e.prev,
+                    e.state_json if e.state is None else json.dumps(e.state),
+                    e.result_state,
                     e.seq,
                 )
                 for e in events
             ],
         )
+        if bulk:
+            for stmt in _EVENT_INDEXES:
+                db.execute(stmt)
         if db.total_changes == before:
             return set()
+        # an undo may arrive before or after the event it takes back (merged logs)
+        db.execute(
+            "UPDATE events SET undone = 1 WHERE undone = 0 AND id IN "
+            "(SELECT target FROM events WHERE kind = 'undo')"
+        )
         return {e.card for e in events}
 
     def events_for(self, cards: Iterable[str]) -> dict[str, list[Event]]:
@@ -315,7 +339,7 @@ class Index:
         for chunk in _chunks(list(cards), 500):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT * FROM events WHERE card IN ({marks}) ORDER BY card, time, id", chunk
+                f"SELECT {_EVENT_COLS} FROM events WHERE card IN ({marks})", chunk
             )
             for r in rows:
                 ev = _event(r)
@@ -323,14 +347,14 @@ class Index:
         return out
 
     def all_events(self) -> Iterator[Event]:
-        for r in self.db.execute("SELECT * FROM events ORDER BY card, time, id"):
+        for r in self.db.execute(f"SELECT {_EVENT_COLS} FROM events"):
             yield _event(r)
 
     def review_events(self, since: str = "") -> list[Event]:
-        """Reviews not undone, oldest first, for stats and optimisation."""
+        """Reviews not undone, oldest first, for stats and optimisation (no stored states)."""
         rows = self.db.execute(
-            "SELECT * FROM events e WHERE kind='review' AND time >= ? AND NOT EXISTS "
-            "(SELECT 1 FROM events u WHERE u.kind='undo' AND u.target=e.id) ORDER BY time, id",
+            "SELECT id, card, time, kind, device, rating, duration, target, prev, NULL, after, seq"
+            " FROM events WHERE kind='review' AND undone = 0 AND time >= ? ORDER BY time, id",
             (since,),
         )
         return [_event(r) for r in rows]
@@ -341,9 +365,8 @@ class Index:
 
     def last_own_review(self, device: str) -> Event | None:
         row = self.db.execute(
-            "SELECT * FROM events e WHERE device=? AND kind IN ('review','suspend','unsuspend',"
-            "'bury') AND NOT EXISTS (SELECT 1 FROM events u WHERE u.kind='undo' AND u.target=e.id)"
-            " ORDER BY seq DESC LIMIT 1",
+            f"SELECT {_EVENT_COLS} FROM events WHERE device=? AND undone = 0 AND kind IN "
+            "('review','suspend','unsuspend','bury') ORDER BY seq DESC LIMIT 1",
             (device,),
         ).fetchone()
         return None if row is None else _event(row)
@@ -507,9 +530,11 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
     )
 
 
+_EVENT_COLS = "id, card, time, kind, device, rating, duration, target, prev, state, after, seq"
+
+
 def _event(row: tuple[object, ...]) -> Event:
-    eid, card, time, kind, device, rating, duration, target, data, seq = row
-    prev, state = json.loads(str(data))
+    eid, card, time, kind, device, rating, duration, target, prev, state, after, seq = row
     return Event(
         id=str(eid),
         kind=str(kind),
@@ -518,10 +543,11 @@ def _event(row: tuple[object, ...]) -> Event:
         device=str(device),
         rating=int(rating),  # type: ignore[call-overload]
         duration=float(duration),  # type: ignore[arg-type]
-        prev=prev,
-        state=state,
+        prev=prev if isinstance(prev, str) else None,
         target=target if isinstance(target, str) else None,
         seq=int(seq),  # type: ignore[call-overload]
+        state_json=state if isinstance(state, str) else None,
+        after=after if isinstance(after, int) else None,
     )
 
 

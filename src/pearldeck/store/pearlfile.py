@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import json
 
 import yaml
 
 from pearldeck.model import PearlDraft
 from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
 from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
-
 
 _RESOLVERS = yaml.SafeDumper.yaml_implicit_resolvers
 
