@@ -56,7 +56,9 @@ def main_options(
 collection_cmds.register(app)
 review_cmds.register(app)
 transfer_cmds.register(app)
+from pearldeck.cli import analytics_cmds  # noqa: E402
 
+analytics_cmds.register(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import typer
 from pearldeck.cli.common import (
     PATHWAY_HELP,
     check_pathway,
+    fail,
     guarded,
     now,
     open_collection,
@@ -63,6 +64,11 @@ def add(
     tags = tuple(t for raw in tag or [] for t in raw.replace(",", " ").split())
     draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
     with open_collection(ctx) as col:
+        if block is not None:
+            from pearldeck.store.studylog import block_exists
+
+            if not block_exists(col.root, block):
+                fail(f"no question block {block!r}; see `pearls block list`", 2)
         [pearl] = col.add([draft], now())
     typer.echo(pearl.id)
 

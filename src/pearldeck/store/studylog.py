@@ -199,7 +199,7 @@ def check_block(b: Block) -> list[str]:
             errors.append(f"{what}: unknown {', '.join(map(repr, bad))}; use {', '.join(allowed)}")
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in counts.values()):
             errors.append(f"{what}: counts must be whole numbers ≥ 0")
-        elif 0 <= missed and sum(counts.values()) > missed:
+        elif missed >= 0 and sum(counts.values()) > missed:
             errors.append(
                 f"{what} add up to {sum(counts.values())}, more than the {missed} questions missed"
             )

@@ -1,0 +1,456 @@
+"""Study-progress commands: block add/list, exam add/list, report, optimize."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pearldeck.cli.common import fail, guarded, now, open_collection, print_json
+from pearldeck.model import PATHWAYS
+from pearldeck.store import studylog
+
+if TYPE_CHECKING:
+    from pearldeck.analytics import Report
+    from pearldeck.collection import Collection
+    from pearldeck.optimize import Fit, History, RetentionAdvice
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date", help="Day it was done: YYYY-MM-DD, today or yesterday [default: today]."
+    ),
+]
+
+
+def _typer(help_text: str) -> typer.Typer:
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    block = _typer("Question blocks: log one after you finish it, list them.")
+    block.command("add")(block_add)
+    block.command("list")(block_list)
+    app.add_typer(block, name="block")
+    exam = _typer("Practice exams (NBME, UWSA, Free 120): log a score, list them.")
+    exam.command("add")(exam_add)
+    exam.command("list")(exam_list)
+    app.add_typer(exam, name="exam")
+    app.command("report")(report)
+    app.command("optimize")(optimize)
+
+
+def _day(text: str | None, today: date) -> str:
+    """A --date value as an ISO day, exit 2 if it is not one or lies in the future."""
+    if text is None or text.strip().lower() == "today":
+        return today.isoformat()
+    if text.strip().lower() == "yesterday":
+        return (today - timedelta(days=1)).isoformat()
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"--date {text!r}: use YYYY-MM-DD, today or yesterday", 2)
+    if day > today:
+        fail(f"--date {text}: that is after today ({today.isoformat()})", 2)
+    return day.isoformat()
+
+
+def _warn(log: studylog.StudyLog) -> None:
+    for w in log.warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
+def _fresh_id(log: studylog.StudyLog) -> str:
+    from pearldeck.collection import random_id
+
+    used = {b.id for b in log.blocks} | {e.id for e in log.exams}
+    while True:
+        new = random_id()
+        if new not in used:
+            return new
+
+
+def _append(col: Collection, record: studylog.Block | studylog.Exam) -> None:
+    try:
+        studylog.append(col.root, col.device, record)
+    except ValueError as e:
+        fail(str(e), 2)
+
+
+# blocks -------------------------------------------------------------------------
+
+
+@guarded
+def block_add(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Option("--source", "-s", help=f"One of: {', '.join(studylog.SOURCES)}.")
+    ],
+    questions: Annotated[int, typer.Option("--questions", "-q", help="Questions in the block.")],
+    correct: Annotated[int, typer.Option("--correct", "-c", help="Questions answered right.")],
+    minutes: Annotated[float, typer.Option("--minutes", "-m", help="Minutes the block took.")],
+    mode: Annotated[str, typer.Option("--mode", help="timed or tutor.")] = "timed",
+    misses: Annotated[
+        str | None,
+        typer.Option(
+            "--misses",
+            help="Why you missed questions, e.g. knowledge=6,misread=3,rushing=1,fatigue=1 "
+            f"(causes: {', '.join(studylog.MISS_KINDS)}).",
+        ),
+    ] = None,
+    pathway_misses: Annotated[
+        str | None,
+        typer.Option(
+            "--pathway-misses",
+            help=f"Misses by pathway, e.g. acute=4,diagnostic=3 ({', '.join(PATHWAYS)}).",
+        ),
+    ] = None,
+    day: DateOpt = None,
+) -> None:
+    """Log one question block and print its id (give it to `pearls add --block`)."""
+    try:
+        src = studylog.normalise_source(source)
+        causes = studylog.parse_counts(misses or "", studylog.MISS_KINDS, "--misses")
+        by_pathway = studylog.parse_counts(pathway_misses or "", PATHWAYS, "--pathway-misses")
+    except ValueError as e:
+        fail(str(e), 2)
+    if mode.strip().lower() not in studylog.MODES:
+        fail(f"--mode {mode!r}: use timed or tutor", 2)
+    moment = now()
+    from pearldeck.scheduler import iso
+
+    with open_collection(ctx, valid=False) as col:
+        log = studylog.read(col.root)
+        _warn(log)
+        block = studylog.Block(
+            id=_fresh_id(log),
+            date=_day(day, _today(col, moment)),
+            source=src,
+            questions=questions,
+            correct=correct,
+            minutes=minutes,
+            mode=mode.strip().lower(),
+            misses=causes,
+            pathway_misses=by_pathway,
+            time=iso(moment),
+            device=col.device,
+        )
+        _append(col, block)
+    typer.echo(block.id)
+
+
+def _today(col: Collection, moment: datetime) -> date:
+    return date.fromisoformat(col.today(moment))
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ",".join(f"{k}={n}" for k, n in counts.items() if n)
+
+
+@guarded
+def block_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """All logged blocks, oldest first, with the pearls written from each."""
+    with open_collection(ctx, valid=False) as col:
+        log = studylog.read(col.root)
+        written: dict[str, int] = {}
+        for p in col.pearls():
+            if p.block:
+                written[p.block] = written.get(p.block, 0) + 1
+    _warn(log)
+    rows = [
+        {
+            **b.fields(),
+            "accuracy": round(b.accuracy, 4),
+            "seconds_per_question": round(b.minutes * 60 / b.questions, 1),
+            "pearls": written.get(b.id, 0),
+        }
+        for b in log.blocks
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no blocks logged yet: `pearls block add --source uworld ...`", err=True)
+        return
+    typer.echo(
+        f"{'id':<8}{'date':<12}{'source':<9}{'mode':<7}{'right':>9}{'acc':>6}{'sec/q':>7}"
+        f"{'pearls':>8}  misses"
+    )
+    for b, r in zip(log.blocks, rows, strict=True):
+        right = f"{b.correct}/{b.questions}"
+        why = "; ".join(t for t in (_counts_text(dict(b.misses)),) if t)
+        where = _counts_text(dict(b.pathway_misses))
+        if where:
+            why = f"{why}; {where}" if why else where
+        typer.echo(
+            f"{b.id:<8}{b.date:<12}{b.source:<9}{b.mode:<7}{right:>9}"
+            f"{b.accuracy * 100:>5.0f}%{r['seconds_per_question']:>7.0f}{r['pearls']:>8}  {why}"
+        )
+
+
+# exams ----------------------------------------------------------------------------
+
+
+@guarded
+def exam_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Which exam, e.g. 'NBME 12', 'UWSA 2', 'Free 120'.")],
+    score: Annotated[str, typer.Argument(help="Scaled score (e.g. 238) or percent (e.g. 72%).")],
+    day: DateOpt = None,
+) -> None:
+    """Log a practice-exam result and print its id."""
+    try:
+        scaled, percent = studylog.parse_score(score)
+    except ValueError as e:
+        fail(str(e), 2)
+    name = " ".join(name.split())
+    if not name or len(name) > 80:
+        fail("exam name must be 1 to 80 characters", 2)
+    moment = now()
+    from pearldeck.scheduler import iso
+
+    with open_collection(ctx, valid=False) as col:
+        log = studylog.read(col.root)
+        _warn(log)
+        exam = studylog.Exam(
+            id=_fresh_id(log),
+            date=_day(day, _today(col, moment)),
+            name=name,
+            form=studylog.exam_form(name),
+            score=scaled,
+            percent=percent,
+            time=iso(moment),
+            device=col.device,
+        )
+        _append(col, exam)
+    typer.echo(exam.id)
+
+
+@guarded
+def exam_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """All logged practice exams, oldest first."""
+    with open_collection(ctx, valid=False) as col:
+        log = studylog.read(col.root)
+    _warn(log)
+    if as_json:
+        print_json([e.fields() for e in log.exams])
+        return
+    if not log.exams:
+        typer.echo('no practice exams logged yet: `pearls exam add "NBME 12" 238`', err=True)
+        return
+    for e in log.exams:
+        result = str(e.score) if e.score is not None else f"{e.percent:g}%"
+        typer.echo(f"{e.id:<8}{e.date:<12}{e.name:<24}{result:>6}")
+
+
+# report ---------------------------------------------------------------------------
+
+
+def collect_report(
+    col: Collection, moment: datetime, *, target: int, since: date | None
+) -> tuple[Report, studylog.StudyLog]:
+    """Gather the report's inputs from a collection (the TUI can call this too)."""
+    from pearldeck.analytics import compute_report, recall_now
+
+    log = studylog.read(col.root)
+    cards = col.card_pathways()
+    rep = compute_report(
+        log.blocks,
+        log.exams,
+        col.pearls(),
+        col.review_events(),
+        cards,
+        recall_now(col.statuses(), cards, col.settings, moment),
+        now=moment,
+        day_starts_at=col.settings.day_starts_at,
+        target=target,
+        since=since,
+    )
+    return rep, log
+
+
+@guarded
+def report(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only blocks and exams from this day (YYYY-MM-DD)."),
+    ] = None,
+    target: Annotated[
+        int, typer.Option("--target", help="Your target Step 2 CK score (the top band).")
+    ] = 240,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write a self-contained HTML page with charts here."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Accuracy, error mix, pathways, retention, practice scores and what to study next."""
+    from pearldeck.analytics import format_report
+
+    start: date | None = None
+    if since is not None:
+        try:
+            start = date.fromisoformat(since.strip())
+        except ValueError:
+            fail(f"--since {since!r}: use YYYY-MM-DD", 2)
+    if not 180 <= target <= 300:
+        fail(f"--target {target}: a Step 2 CK target is between 180 and 300", 2)
+    moment = now()
+    with open_collection(ctx) as col:
+        rep, log = collect_report(col, moment, target=target, since=start)
+    _warn(log)
+    if html is not None:
+        from pearldeck.report_html import render
+        from pearldeck.store.fsutil import WriteFailed
+
+        try:
+            html.write_text(render(rep), encoding="utf-8")
+        except OSError as e:
+            raise WriteFailed(html, e) from e
+        typer.echo(f"wrote {html}", err=True)
+    if as_json:
+        print_json(rep)
+    elif html is None:
+        typer.echo(format_report(rep))
+
+
+# optimize -------------------------------------------------------------------------
+
+
+@guarded
+def optimize(
+    ctx: typer.Context,
+    retention: Annotated[
+        bool,
+        typer.Option("--retention", help="Also suggest a desired retention from your history."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Save without asking.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit FSRS parameters to your own reviews; show the fit before and after; save on yes."""
+    from pearldeck import optimize as opt
+    from pearldeck.store.settings import save_parameters
+
+    with open_collection(ctx) as col:
+        events = col.review_events()
+        settings = col.settings
+        root = col.root
+        live = len(col.card_pathways())
+    history = opt.build_history(events, settings.day_starts_at)
+    out: dict[str, object] = {
+        "reviews": history.reviews,
+        "cards": history.cards,
+        "training_reviews": history.training_reviews,
+        "training_cards": history.training_cards,
+        "needed": {"training_reviews": opt.MIN_REVIEWS, "training_cards": opt.MIN_CARDS},
+        "enough_data": history.enough,
+        "current": None,
+        "fitted": None,
+        "retention": None,
+        "saved": {"parameters": False, "retention": False},
+        "message": "",
+    }
+    if not history.enough:
+        out["message"] = history.shortfall()
+        if as_json:
+            print_json(out)
+        else:
+            typer.echo(f"Not enough review history yet. {out['message']}")
+        return
+    try:
+        before = opt.evaluate(history, settings.parameters)
+        after = opt.fit(history, settings)
+        advice = (
+            opt.suggest_retention(history, settings, after.parameters, max(live, history.cards))
+            if retention
+            else None
+        )
+    except opt.OptimiseError as e:
+        fail(str(e))
+    source = "settings.toml" if settings.parameters else "FSRS defaults"
+    out["current"] = {"source": source, **before.as_dict()}
+    out["fitted"] = after.as_dict()
+    out["retention"] = advice.as_dict() if advice else None
+    better = after.log_loss < before.log_loss
+    out["message"] = (
+        "the fitted parameters predict your history better"
+        if better
+        else "the fitted parameters do not predict your history better than the current ones"
+    )
+    if not as_json:
+        _show_fit(history, before, after, source, better)
+        if advice:
+            _show_retention(advice)
+    save_params = yes or (not as_json and typer.confirm("Save the fitted parameters?"))
+    save_retention = advice is not None and (
+        yes
+        or (
+            not as_json
+            and advice.suggested != advice.current
+            and typer.confirm(f"Set desired retention to {advice.suggested:.2f}?")
+        )
+    )
+    if save_params or save_retention:
+        params = after.parameters if save_params else settings.parameters
+        save_parameters(
+            root, tuple(params), advice.suggested if advice and save_retention else None
+        )
+    out["saved"] = {"parameters": save_params, "retention": bool(save_retention)}
+    if as_json:
+        print_json(out)
+    elif save_params or save_retention:
+        typer.echo(f"saved to {root / 'settings.toml'}")
+    else:
+        typer.echo("nothing saved")
+
+
+def _show_fit(history: History, before: Fit, after: Fit, source: str, better: bool) -> None:
+    from pearldeck.optimize import parameter_names
+
+    typer.echo(
+        f"History: {history.reviews} reviews of {history.cards} cards; "
+        f"{history.training_reviews} of them on a later day than the card's previous "
+        f"review (what FSRS learns from), on {history.training_cards} cards."
+    )
+    typer.echo("")
+    typer.echo(f"  {'fit to your history':<28}{'log loss':>10}{'RMSE (bins)':>13}")
+    for label, f in ((f"current ({source})", before), ("fitted", after)):
+        typer.echo(f"  {label:<28}{f.log_loss:>10.4f}{f.rmse_bins * 100:>12.2f}%")
+    typer.echo("  (lower is better; both measured on the same reviews)")
+    typer.echo("")
+    for i, name in parameter_names().items():
+        typer.echo(f"  w{i:<3}{name:<42}{before.parameters[i]:>9.3f} -> {after.parameters[i]:.3f}")
+    typer.echo("")
+    if not better:
+        typer.echo("The fitted parameters do not predict your history better: keeping the")
+        typer.echo("current ones is fine.")
+
+
+def _show_retention(advice: RetentionAdvice) -> None:
+    typer.echo("")
+    typer.echo(f"Desired retention: now {advice.current:.2f}, suggested {advice.suggested:.2f}")
+    typer.echo(f"  from {advice.basis}.")
+    typer.echo(f"  {'retention':>10}{'minutes/day':>13}{'cards recalled after a year':>29}")
+    for w in advice.table:
+        marks = [
+            word
+            for word, r in (
+                ("suggested", advice.suggested),
+                ("least time per card", advice.efficient),
+                ("now", advice.current),
+            )
+            if w.retention == r
+        ]
+        mark = f"  <- {', '.join(marks)}" if marks else ""
+        typer.echo(f"  {w.retention:>10.2f}{w.minutes_per_day:>13.1f}{w.remembered:>29.0f}{mark}")
+    typer.echo("")
