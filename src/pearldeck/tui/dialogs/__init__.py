@@ -1,0 +1,1 @@
+"""Modal dialogs: edit a pearl, confirm a deletion."""

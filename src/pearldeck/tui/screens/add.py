@@ -1,0 +1,89 @@
+"""Quick capture after a question block: the form stays open and keeps pathway, tags, source."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from pearldeck.model import PATHWAYS, Pearl, PearlDraft, PearlError
+from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
+from pearldeck.tui.host import host
+from pearldeck.tui.text import prompt_content
+from pearldeck.tui.themes import pathway_color
+from pearldeck.tui.widgets.pearl_form import FORM_CSS, PearlForm
+
+SHOW_ADDED = 5
+
+
+class AddScreen(Screen[None]):
+    """Each saved pearl is appended to its pathway file exactly as `pearls add` writes it."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = [Path(__file__).with_name("add.tcss"), FORM_CSS]
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+
+    def __init__(self, pathway: str | None = None) -> None:
+        super().__init__()
+        self.start_pathway = pathway if pathway in PATHWAYS else PATHWAYS[0]
+        self.added: list[Pearl] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(
+                ("Add pearls", "bold $primary"),
+                "  ·  enter or ctrl+s saves and clears the text for the next one",
+            ),
+            id="add-title",
+        )
+        with VerticalScroll(id="add-body"):
+            yield PearlForm(PearlDraft(pathway=self.start_pathway, text=""), id="add-form")
+            yield Static(id="added-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PearlForm).focus_text()
+
+    def on_pearl_form_submitted(self, event: PearlForm.Submitted) -> None:
+        event.stop()
+        form = event.form
+        h = host(self)
+        problems = h.col.validate_draft(event.draft)
+        if problems:
+            form.show_problems(problems)
+            return
+        try:
+            pearls = h.col.add([event.draft], h.now())
+        except PearlError as e:
+            form.show_problems(e.problems)
+            return
+        except ChangedOnDisk as e:
+            h.col.refresh()
+            self.notify(f"{e.path.name} changed on disk; reloaded. Save again.", severity="warning")
+            return
+        except WriteFailed as e:
+            self.notify(str(e), title="Not saved", severity="error", timeout=10)
+            return
+        for p in pearls:
+            self.notify(f"Added {p.id} to {p.file}.")
+        self.added = [*pearls, *self.added]
+        self._show_added()
+        form.clear_for_next()
+
+    def _show_added(self) -> None:
+        parts: list[str | tuple[str, str] | Content] = [
+            (f"Added in this session: {len(self.added)}\n", "bold")
+        ]
+        for p in self.added[:SHOW_ADDED]:
+            parts += [("● ", pathway_color(p.pathway)), (f"{p.id}  ", "dim")]
+            parts += [prompt_content(p, None), "\n"]
+        self.query_one("#added-list", Static).update(Content.assemble(*parts))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

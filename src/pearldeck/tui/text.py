@@ -1,0 +1,124 @@
+"""Pearls as styled text: the prompt, the answer with its cloze highlighted, tags, drafts."""
+
+from __future__ import annotations
+
+import re
+
+from textual.content import Content
+
+from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl, PearlDraft
+from pearldeck.tui.themes import pathway_color
+
+ASKED = "bold $accent"
+"""Style of the asked deletion: `[...]` on the front, the words on the back."""
+
+
+def prompt_content(pearl: Pearl, cloze: int | None) -> Content:
+    """The question side: the asked cloze as a highlighted `[...]` (or `[hint]`)."""
+    if cloze is None:
+        return Content(pearl.text)
+    parts: list[str | tuple[str, str]] = []
+    pos = 0
+    for m in CLOZE_RE.finditer(pearl.text):
+        parts.append(pearl.text[pos : m.start()])
+        if int(m.group(1)) == cloze:
+            parts.append((f"[{m.group(3)}]" if m.group(3) else "[...]", ASKED))
+        else:
+            parts.append(m.group(2))
+        pos = m.end()
+    parts.append(pearl.text[pos:])
+    return Content.assemble(*parts)
+
+
+def answer_content(pearl: Pearl, cloze: int | None) -> Content:
+    """The answer side: the back, or the whole cloze with the asked words highlighted."""
+    if cloze is None:
+        return Content(pearl.back or "")
+    parts: list[str | tuple[str, str]] = []
+    pos = 0
+    for m in CLOZE_RE.finditer(pearl.text):
+        parts.append(pearl.text[pos : m.start()])
+        parts.append((m.group(2), f"{ASKED} underline") if int(m.group(1)) == cloze else m.group(2))
+        pos = m.end()
+    parts.append(pearl.text[pos:])
+    return Content.assemble(*parts)
+
+
+def plain_text(pearl: Pearl) -> str:
+    """The pearl's text with every deletion shown, for one-line lists."""
+    return CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
+
+
+def meta_content(pearl: Pearl) -> Content:
+    """Tags and source on one dim line under the answer."""
+    parts: list[str | tuple[str, str]] = []
+    for tag in pearl.tags:
+        parts += [(f"#{tag}", "$text-secondary"), " "]
+    if pearl.source:
+        if parts:
+            parts.append("· ")
+        parts.append(pearl.source)
+    return Content.assemble(*parts)
+
+
+def pathway_dot(pathway: str) -> Content:
+    """`● Acute care` in the pathway's colour, for tables."""
+    return Content.assemble(("● ", pathway_color(pathway)), PATHWAY_TITLES.get(pathway, pathway))
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Tags typed as `a, b c` or `#a #b`, without duplicates."""
+    words = (w.lstrip("#") for w in re.split(r"[,\s]+", text))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def format_tags(tags: tuple[str, ...]) -> str:
+    return ", ".join(tags)
+
+
+def make_draft(
+    pathway: str,
+    text: str,
+    back: str,
+    tags: str,
+    source: str,
+    *,
+    added: str | None = None,
+    block: str | None = None,
+) -> PearlDraft:
+    """A draft from form fields: blank answer or source means none."""
+    return PearlDraft(
+        pathway=pathway,
+        text=" ".join(text.splitlines()).strip(),
+        back=back.strip() or None,
+        tags=parse_tags(tags),
+        source=source.strip() or None,
+        added=added,
+        block=block,
+    )
+
+
+def next_cloze(text: str) -> int:
+    """The number a new deletion in `text` gets: one more than the highest so far."""
+    return max((int(m.group(1)) for m in CLOZE_RE.finditer(text)), default=0) + 1
+
+
+def wrap_cloze(text: str, start: int, end: int) -> tuple[str, int]:
+    """Wrap `text[start:end]` in the next `{{cN::...}}`; returns the text and the new cursor."""
+    start, end = sorted((start, end))
+    n = next_cloze(text)
+    opening = f"{{{{c{n}::"
+    new = f"{text[:start]}{opening}{text[start:end]}}}}}{text[end:]}"
+    cursor = end + len(opening) + (2 if end > start else 0)
+    return new, cursor
+
+
+def card_summary(draft_text: str, back: str) -> str:
+    """What a pearl will make: `cloze · 2 cards (c1, c2)` or `question and answer · 1 card`."""
+    numbers = sorted({int(m.group(1)) for m in CLOZE_RE.finditer(draft_text)})
+    if back.strip():
+        return "question and answer · 1 card"
+    if not numbers:
+        return "needs an answer, or a cloze: select words and press ctrl+l"
+    names = ", ".join(f"c{n}" for n in numbers)
+    return f"cloze · {len(numbers)} card{'s' if len(numbers) > 1 else ''} ({names})"

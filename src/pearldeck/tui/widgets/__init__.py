@@ -1,0 +1,1 @@
+"""Reusable widgets: the card, the answer buttons, the pearl form, charts."""
