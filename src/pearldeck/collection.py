@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pearldeck import scheduler as sched
 from pearldeck.model import (
     PATHWAYS,
     Event,
     Pearl,
-    PearlDraft,
     PearlError,
     Problem,
     Rating,
@@ -27,7 +27,7 @@ from pearldeck.model import (
     split_card_id,
 )
 from pearldeck.store import layout, reviewlog
-from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file
+from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
 from pearldeck.store.index import FileRecord, Index, PearlRow, StatusRow
 from pearldeck.store.pearlfile import CannotAppend, append_pearls, format_pearl, insert_ids
 from pearldeck.store.settings import Settings, load_settings
@@ -35,6 +35,11 @@ from pearldeck.store.yamlfile import ParsedFile, parse_pearl_file, raw_tags
 from pearldeck.studyday import day_end, day_start, format_interval, study_day
 
 _NO_ID = "pearl has no id"
+if TYPE_CHECKING:
+    import fsrs
+
+    from pearldeck.drafts import PearlDraft
+
 LEARN_AHEAD = timedelta(minutes=20)
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -146,7 +151,7 @@ class Collection:
         self.device = device or layout.device_id(root)
         self.index = Index(root / layout.CACHE_DIR / "index.sqlite3")
         self._lock = root / layout.CACHE_DIR / "write.lock"
-        self._scheduler = sched.make_scheduler(self.settings)
+        self._fsrs: object | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
 
     def close(self) -> None:
@@ -372,7 +377,7 @@ class Collection:
         self.index.put_status(db, rows)
 
     def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
-        st = sched.fold(card_id, events, self._scheduler, self.settings)
+        st = sched.fold(card_id, events, self._get_scheduler, self.settings)
         m = st.memory
         return StatusRow(
             card_id=card_id,
@@ -456,7 +461,7 @@ class Collection:
         return out
 
     def add(self, drafts: Sequence[PearlDraft], now: datetime) -> list[Pearl]:
-        """Append pearls to their pathway files (one atomic write per file)."""
+        """Append pearls to their pathway files: all of them, or (on any error) none."""
         problems = [p for d in drafts for p in self.validate_draft(d, d.origin or "<input>")]
         if problems:
             raise PearlError(problems)
@@ -467,19 +472,22 @@ class Collection:
             d = d if d.added else d.model_copy(update={"added": today})
             by_file.setdefault(self._target_file(d.pathway), []).append((self._fresh_id(used), d))
         with locked(self._lock):
+            changes: list[tuple[Path, bytes, bytes | None]] = []
             for rel, items in by_file.items():
                 path = self.root / rel
                 try:
                     old = path.read_bytes()
                 except FileNotFoundError:
                     old = None
-                text = (old or b"").decode("utf-8", errors="strict") if old else ""
-                pathway = items[0][1].pathway
                 try:
-                    new = append_pearls(text, self.display(rel), pathway, items)
+                    text = old.decode("utf-8") if old else ""
+                    new = append_pearls(text, self.display(rel), items[0][1].pathway, items)
+                except UnicodeDecodeError:
+                    raise PearlError([Problem(self.display(rel), 0, "not valid UTF-8 text")]) from None
                 except CannotAppend as e:
                     raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
-                replace_file(path, new.text.encode("utf-8"), old)
+                changes.append((path, new.text.encode("utf-8"), old))
+            replace_files(changes)  # every file or none: an import is never half done
         self.refresh()
         ids = [pid for items in by_file.values() for pid, _ in items]
         found = {p.id: p for p in self.index.pearls(ids=ids)}
@@ -626,7 +634,7 @@ class Collection:
             return None
         status = self.index.status(card_id)
         prev = self._card_status(card_id, status)
-        outcomes = sched.preview(self._scheduler, self.settings, card_id, prev, now)
+        outcomes = sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
         intervals = {
             r: format_interval((s.due - now).total_seconds())
             for r, s in outcomes.items()
@@ -698,7 +706,7 @@ class Collection:
         now = self._after_last(card_id, now)
         row = self.index.status(card_id)
         prev = self._card_status(card_id, row)
-        state = sched.review(self._scheduler, self.settings, card_id, prev, rating, now)
+        state = sched.review(self._get_scheduler(), self.settings, card_id, prev, rating, now)
         event = Event(
             id=self._new_event_id(),
             kind="review",
@@ -771,9 +779,11 @@ class Collection:
             self.settings.day_starts_at,
         )
 
-    @property
-    def scheduler(self) -> object:
-        return self._scheduler
+    def _get_scheduler(self) -> fsrs.Scheduler:
+        """Made on first use: counting due cards never needs it."""
+        if self._fsrs is None:
+            self._fsrs = sched.make_scheduler(self.settings)
+        return self._fsrs  # type: ignore[return-value]
 
 
 def _digest(data: bytes) -> str:

@@ -12,7 +12,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from pearldeck.model import PATHWAY_TITLES, PATHWAYS, TAG_RE, PearlDraft, Problem
+from pearldeck.drafts import PearlDraft
+from pearldeck.model import PATHWAY_TITLES, PATHWAYS, TAG_RE, Problem
 
 MAX_BYTES = 4 * 1024 * 1024
 """A file larger than this is refused with a Problem, not parsed."""

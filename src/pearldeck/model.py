@@ -6,8 +6,11 @@ import json
 import re
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+if TYPE_CHECKING:
+    pass
+
 
 PATHWAYS: tuple[str, ...] = ("acute", "chronic", "preventive", "diagnostic", "systems-based")
 PATHWAY_TITLES: dict[str, str] = {
@@ -72,10 +75,9 @@ class PearlError(Exception):
         self.problems = problems
 
 
-class Pearl(BaseModel):
-    """One clinical pearl as it stands in its pathway file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True)
+class Pearl:
+    """One clinical pearl as it stands in its pathway file (read path: no validation cost)."""
 
     id: str
     """Stable short id; keys the schedule, the history and the Anki note."""
@@ -132,22 +134,6 @@ class Pearl(BaseModel):
             "file": self.file,
             "line": self.line,
         }
-
-
-class PearlDraft(BaseModel):
-    """A pearl not yet written: what `add` and `import` hand to the collection."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    pathway: str
-    text: str
-    back: str | None = None
-    tags: tuple[str, ...] = ()
-    source: str | None = None
-    added: str | None = None
-    block: str | None = None
-    origin: str | None = None
-    """`path:line` the draft was read from (markdown import); kept in the pearl."""
 
 
 def card_ids_for(pearl_id: str, text: str, back: str | None) -> list[str]:
@@ -248,3 +234,12 @@ class Event:
             return self.after
         value = self.state.get("state") if self.state else None
         return value if isinstance(value, int) else None
+
+
+def __getattr__(name: str) -> Any:
+    # PearlDraft is a pydantic model; load pydantic only when a pearl is being written
+    if name == "PearlDraft":
+        from pearldeck.drafts import PearlDraft
+
+        return PearlDraft
+    raise AttributeError(name)

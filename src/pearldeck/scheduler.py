@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-
-import fsrs
-from fsrs.scheduler import FUZZ_RANGES
+from typing import TYPE_CHECKING
 
 from pearldeck.model import Event, Rating
 from pearldeck.store.settings import Settings
 from pearldeck.studyday import study_day
+
+if TYPE_CHECKING:  # fsrs is imported when something is scheduled, not to count cards
+    import fsrs
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
@@ -98,6 +99,8 @@ class CardStatus:
 
 
 def make_scheduler(settings: Settings) -> fsrs.Scheduler:
+    import fsrs
+
     # fuzz is applied here, seeded, so every machine replays the same due dates
     kw: dict[str, object] = {}
     if settings.parameters:
@@ -114,6 +117,8 @@ def make_scheduler(settings: Settings) -> fsrs.Scheduler:
 
 def _fuzz_days(days: int, maximum: int, seed: str) -> int:
     """FSRS's own fuzz ranges, drawn from a generator seeded by card and history."""
+    from fsrs.scheduler import FUZZ_RANGES
+
     delta = 1.0
     for r in FUZZ_RANGES:
         delta += r["factor"] * max(min(float(days), r["end"]) - r["start"], 0.0)
@@ -133,6 +138,8 @@ def review(
     now: datetime,
 ) -> CardState:
     """The state after rating a card at `now`; the same inputs give the same result anywhere."""
+    import fsrs
+
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
@@ -188,7 +195,7 @@ def _stored(e: Event) -> CardState | None:
 def fold(
     card_id: str,
     events: Iterable[Event],
-    scheduler: fsrs.Scheduler,
+    scheduler: Callable[[], fsrs.Scheduler],
     settings: Settings,
 ) -> CardStatus:
     """Replay a card's events in (time, id) order, skipping undone ones.
@@ -223,7 +230,7 @@ def fold(
                         return _fold_strict(card_id, ordered, undone, scheduler, settings)
                     memory, pending = stored, None
                 status = CardStatus(memory=memory, last_event=last_event)
-                memory = review(scheduler, settings, card_id, status, Rating(e.rating), when)
+                memory = review(scheduler(), settings, card_id, status, Rating(e.rating), when)
                 after = memory.state
             else:
                 pending = reused
@@ -254,7 +261,7 @@ def _fold_strict(
     card_id: str,
     ordered: list[Event],
     undone: set[str | None],
-    scheduler: fsrs.Scheduler,
+    scheduler: Callable[[], fsrs.Scheduler],
     settings: Settings,
 ) -> CardStatus:
     """Replay recomputing every review, trusting no stored state."""

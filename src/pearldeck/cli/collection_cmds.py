@@ -17,7 +17,7 @@ from pearldeck.cli.common import (
     options,
     print_json,
 )
-from pearldeck.model import PATHWAYS, PearlDraft
+from pearldeck.model import PATHWAYS
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +62,8 @@ def add(
     """Append one pearl to its pathway file and print its new id."""
     check_pathway(pathway)
     tags = tuple(t for raw in tag or [] for t in raw.replace(",", " ").split())
+    from pearldeck.drafts import PearlDraft
+
     draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
     with open_collection(ctx) as col:
         if block is not None:

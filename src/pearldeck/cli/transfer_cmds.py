@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pearldeck.cli.common import PATHWAY_HELP, check_pathway, fail, guarded, now, open_collection
-from pearldeck.model import PATHWAYS, PearlDraft, PearlError, Problem, normalise
+from pearldeck.model import PATHWAYS, PearlError, Problem, normalise
+
+if TYPE_CHECKING:
+    from pearldeck.drafts import PearlDraft
 
 MAX_IMPORT_FILES = 10_000
 

@@ -514,7 +514,7 @@ def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object
 def _pearl(row: tuple[object, ...]) -> Pearl:
     pid, file, line, pos, pathway, data = row
     text, back, tags, source, added, block, origin = json.loads(str(data))
-    return Pearl.model_construct(
+    return Pearl(
         id=str(pid),
         pathway=str(pathway),
         text=text,

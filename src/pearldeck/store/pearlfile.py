@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import yaml
-
-from pearldeck.model import PearlDraft
 from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
 from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
 
-_RESOLVERS = yaml.SafeDumper.yaml_implicit_resolvers
+if TYPE_CHECKING:
+    from pearldeck.drafts import PearlDraft
+
+
+@functools.cache
+def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+
+    import yaml
+
+    resolvers: dict[str, list[tuple[str, re.Pattern[str]]]]
+    resolvers = yaml.SafeDumper.yaml_implicit_resolvers
+    return resolvers
 
 
 def _plain_ok(value: str) -> bool:
@@ -21,7 +32,7 @@ def _plain_ok(value: str) -> bool:
         return False
     if plain_scalar(value) != value:
         return False
-    return not any(regexp.match(value) for _, regexp in _RESOLVERS.get(value[0], []))
+    return not any(regexp.match(value) for _, regexp in _resolvers().get(value[0], []))
 
 
 def _scalar(value: str) -> str:

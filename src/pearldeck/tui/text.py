@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl, PearlDraft
+from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl
+
+if TYPE_CHECKING:
+    from pearldeck.drafts import PearlDraft
 from pearldeck.tui.themes import pathway_color
 
 ASKED = "bold $accent"
@@ -87,6 +91,8 @@ def make_draft(
     block: str | None = None,
 ) -> PearlDraft:
     """A draft from form fields: blank answer or source means none."""
+    from pearldeck.drafts import PearlDraft
+
     return PearlDraft(
         pathway=pathway,
         text=" ".join(text.splitlines()).strip(),

@@ -12,7 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-from pearldeck.model import Pearl, PearlDraft, PearlError
+from pearldeck.drafts import PearlDraft
+from pearldeck.model import Pearl, PearlError
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.host import host
 from pearldeck.tui.widgets.pearl_form import FORM_CSS, PearlForm

@@ -12,7 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from pearldeck.model import PATHWAYS, Pearl, PearlDraft, PearlError
+from pearldeck.drafts import PearlDraft
+from pearldeck.model import PATHWAYS, Pearl, PearlError
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.host import host
 from pearldeck.tui.text import prompt_content

@@ -14,7 +14,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static, TextArea
 
-from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlDraft, Problem
+from pearldeck.drafts import PearlDraft
+from pearldeck.model import PATHWAY_TITLES, PATHWAYS, Problem
 from pearldeck.tui.host import host
 from pearldeck.tui.text import card_summary, format_tags, make_draft, wrap_cloze
 

@@ -1,0 +1,21 @@
+"""Pearls about to be written: user input, validated with pydantic at the edge."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class PearlDraft(BaseModel):
+    """A pearl not yet written: what `add` and `import` hand to the collection."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pathway: str
+    text: str
+    back: str | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    added: str | None = None
+    block: str | None = None
+    origin: str | None = None
+    """`path:line` the draft was read from (markdown import); kept in the pearl."""
