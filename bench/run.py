@@ -127,9 +127,16 @@ def figure(
     base = statistics.median(baseline) if baseline else None
     ratio = med / base if base else None
     return Figure(
-        name, round(med, 4), round(min(samples), 4), round(max(samples), 4), unit,
-        round(base, 4) if base is not None else None, baseline_label,
-        round(ratio, 3) if ratio is not None else None, target, ok(med, ratio),
+        name,
+        round(med, 4),
+        round(min(samples), 4),
+        round(max(samples), 4),
+        unit,
+        round(base, 4) if base is not None else None,
+        baseline_label,
+        round(ratio, 3) if ratio is not None else None,
+        target,
+        ok(med, ratio),
     )
 
 
@@ -140,12 +147,16 @@ def genanki_baseline(pearls: list[object], out: Path) -> float:
     from pearldeck.anki_export import BASIC_MODEL_ID, CLOZE_MODEL_ID
 
     cloze = genanki.Model(
-        CLOZE_MODEL_ID, "c", fields=[{"name": "Text"}, {"name": "Extra"}],
+        CLOZE_MODEL_ID,
+        "c",
+        fields=[{"name": "Text"}, {"name": "Extra"}],
         templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}"}],
         model_type=genanki.Model.CLOZE,
     )
     basic = genanki.Model(
-        BASIC_MODEL_ID, "b", fields=[{"name": "Front"}, {"name": "Back"}],
+        BASIC_MODEL_ID,
+        "b",
+        fields=[{"name": "Front"}, {"name": "Back"}],
         templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
     )
     decks: dict[str, genanki.Deck] = {}
@@ -171,7 +182,7 @@ def main() -> None:
     args = ap.parse_args()
     runs = 1 if args.smoke else max(5, args.runs)
     sys.path.insert(0, str(HERE))
-    import generate  # noqa: PLC0415 - the sibling script
+    import generate  # the sibling script
 
     data: Path = args.data
     coll, notes = data / "collection", data / "notes"
@@ -187,31 +198,56 @@ def main() -> None:
     def report(f: Figure) -> None:
         results.append(f)
         base = f" vs {f.baseline}{f.unit} ({f.baseline_label}) = {f.ratio}x" if f.baseline else ""
-        print(f"{'ok  ' if f.met else 'MISS'} {f.figure}: {f.median}{f.unit}{base} "
-              f"[{f.min}-{f.max}] target {f.target}", flush=True)
+        print(
+            f"{'ok  ' if f.met else 'MISS'} {f.figure}: {f.median}{f.unit}{base} "
+            f"[{f.min}-{f.max}] target {f.target}",
+            flush=True,
+        )
 
     # warm the index once, then the first-card figures against a trivial Textual app
     shutil.rmtree(coll / ".cache", ignore_errors=True)
     cold_open = timed(lambda: run_proc([PEARLS, "--dir", str(coll), "due"]) or None, 1)
     trivial = [first_card("trivial", coll)[0] for _ in range(runs)]
     warm_runs = [first_card("review", coll) for _ in range(runs)]
-    report(figure("first card, warm index (headless run_test)", [w[0] for w in warm_runs],
-                  "<= 1.5x", lambda m, r: r is not None and r <= 1.5, trivial,
-                  "trivial Textual app"))
+    report(
+        figure(
+            "first card, warm index (headless run_test)",
+            [w[0] for w in warm_runs],
+            "<= 1.5x",
+            lambda m, r: r is not None and r <= 1.5,
+            trivial,
+            "trivial Textual app",
+        )
+    )
     cold = []
     for _ in range(max(1, runs // 2) if not args.smoke else 1):
         shutil.rmtree(coll / ".cache", ignore_errors=True)
         cold.append(first_card("review", coll)[0])
     report(figure("first card, cold index (no .cache)", cold, "<= 2 s", lambda m, r: m <= 2.0))
-    report(figure("peak memory of pearls review", [w[1] for w in warm_runs], "<= 300 MB",
-                  lambda m, r: m <= 300, unit=" MB"))
+    report(
+        figure(
+            "peak memory of pearls review",
+            [w[1] for w in warm_runs],
+            "<= 300 MB",
+            lambda m, r: m <= 300,
+            unit=" MB",
+        )
+    )
     del cold_open
 
     # whole-process `pearls due --json` against importing the package
     base = timed(lambda: run_proc([PY, "-c", "import pearldeck"]) or None, runs)
     due = timed(lambda: run_proc([PEARLS, "--dir", str(coll), "due", "--json"]) or None, runs)
-    report(figure("pearls due --json, warm (whole process)", due, "<= 2x",
-                  lambda m, r: r is not None and r <= 2.0, base, "python -c 'import pearldeck'"))
+    report(
+        figure(
+            "pearls due --json, warm (whole process)",
+            due,
+            "<= 2x",
+            lambda m, r: r is not None and r <= 2.0,
+            base,
+            "python -c 'import pearldeck'",
+        )
+    )
 
     # one pearl edited in a 10k-pearl file, then `pearls due`
     target = coll / "acute.yaml"
@@ -229,9 +265,14 @@ def main() -> None:
         target.write_text(original, encoding="utf-8")
         run_proc([PEARLS, "--dir", str(coll), "due"])
     med_due = statistics.median(due)
-    results_edit = figure("edit one pearl in a 10k-pearl file, then pearls due", edited,
-                          "<= warm + 0.3 s", lambda m, r: m <= med_due + 0.3, due,
-                          "pearls due --json, warm")
+    results_edit = figure(
+        "edit one pearl in a 10k-pearl file, then pearls due",
+        edited,
+        "<= warm + 0.3 s",
+        lambda m, r: m <= med_due + 0.3,
+        due,
+        "pearls due --json, warm",
+    )
     report(results_edit)
 
     # rating -> persisted -> next card ready, at the API level, on a copy
@@ -257,8 +298,15 @@ def main() -> None:
             lat.append(time.perf_counter() - t0)
             now += timedelta(seconds=5)
         col.close()
-    report(figure("rating -> persisted -> next card (API)", [x * 1000 for x in lat],
-                  "<= 15 ms median", lambda m, r: m <= 15, unit=" ms"))
+    report(
+        figure(
+            "rating -> persisted -> next card (API)",
+            [x * 1000 for x in lat],
+            "<= 15 ms median",
+            lambda m, r: m <= 15,
+            unit=" ms",
+        )
+    )
 
     # export against genanki writing the same notes
     with Collection(coll) as col:
@@ -266,8 +314,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         gen = [genanki_baseline(pearls, out / f"g{i}.apkg") for i in range(runs)]
-        exp = timed(lambda: run_proc([PEARLS, "--dir", str(coll), "export", "-o",
-                                      str(out / "p.apkg")]) or None, runs)
+        exp = timed(
+            lambda: (
+                run_proc([PEARLS, "--dir", str(coll), "export", "-o", str(out / "p.apkg")]) or None
+            ),
+            runs,
+        )
         inproc = []
         from pearldeck.anki_export import export_apkg
 
@@ -277,10 +329,26 @@ def main() -> None:
             t0 = time.perf_counter()
             export_apkg(pearls, out / f"q{i}.apkg", modified=modified)
             inproc.append(time.perf_counter() - t0)
-    report(figure(f"export {len(pearls)} pearls (in process, deflated)", inproc, "<= 1.2x",
-                  lambda m, r: r is not None and r <= 1.2, gen, "genanki write_to_file"))
-    report(figure("pearls export (whole process)", exp, "info", lambda m, r: True, gen,
-                  "genanki write_to_file"))
+    report(
+        figure(
+            f"export {len(pearls)} pearls (in process, deflated)",
+            inproc,
+            "<= 1.2x",
+            lambda m, r: r is not None and r <= 1.2,
+            gen,
+            "genanki write_to_file",
+        )
+    )
+    report(
+        figure(
+            "pearls export (whole process)",
+            exp,
+            "info",
+            lambda m, r: True,
+            gen,
+            "genanki write_to_file",
+        )
+    )
 
     # import 10k markdown pearls into an empty collection
     def import_once() -> None:
@@ -293,12 +361,20 @@ def main() -> None:
     imp: list[float] = []
     for _ in range(runs):
         import_once()
-    report(figure("pearls import of the markdown set (whole process)", imp, "<= 1 s",
-                  lambda m, r: m <= 1.0))
+    report(
+        figure(
+            "pearls import of the markdown set (whole process)",
+            imp,
+            "<= 1 s",
+            lambda m, r: m <= 1.0,
+        )
+    )
 
     # optimize on the full history
-    opt = timed(lambda: run_proc([PEARLS, "--dir", str(coll), "optimize", "--json"]) or None,
-                1 if args.smoke else 3)
+    opt = timed(
+        lambda: run_proc([PEARLS, "--dir", str(coll), "optimize", "--json"]) or None,
+        1 if args.smoke else 3,
+    )
     report(figure("pearls optimize on the review history", opt, "<= 5 s", lambda m, r: m <= 5))
 
     args.out.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")

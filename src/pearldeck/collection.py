@@ -493,6 +493,14 @@ class Collection:
         found = {p.id: p for p in self.index.pearls(ids=ids)}
         return [found[i] for i in ids if i in found]
 
+    def tags(self) -> dict[str, int]:
+        """Every concept tag and how many pearls carry it."""
+        return self.index.tag_counts()
+
+    def target_file(self, pathway: str) -> str:
+        """The file (relative to the collection) a new pearl of this pathway goes to."""
+        return self._target_file(pathway)
+
     def _target_file(self, pathway: str) -> str:
         top = self.root / f"{pathway}.yaml"
         if top.exists() or not (self.root / pathway).is_dir():
@@ -620,9 +628,11 @@ class Collection:
                 return view
         return None
 
-    def waiting_learning(self, now: datetime) -> datetime | None:
+    def waiting_learning(
+        self, now: datetime, pathway: str | None = None, tag: str | None = None
+    ) -> datetime | None:
         """When the next learning card comes due later today, if any."""
-        view = self.next_card(now, learn_ahead=True)
+        view = self.next_card(now, pathway, tag, learn_ahead=True)
         if view is None or view.queue not in ("later", "learning"):
             return None
         return view.due_at

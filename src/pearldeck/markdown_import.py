@@ -53,7 +53,7 @@ source: UWorld block 12        # `--source` on the command line wins over this
 
 ## Pulmonary embolism
 
-Q: First test for suspected PE in a stable patient with a low pretest
+Q: First test for suspected PE in a stable patient with an intermediate pretest
 probability?
 A: D-dimer #pulm/pe
 

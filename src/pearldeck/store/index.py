@@ -267,6 +267,10 @@ class Index:
         sql += " ORDER BY file, pos"
         return [_pearl(r) for r in self.db.execute(sql, args)]
 
+    def tag_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT tag, count(DISTINCT pearl_id) FROM tags GROUP BY tag")
+        return {str(t): int(n) for t, n in rows}
+
     def changed_at(self) -> dict[str, float]:
         return {pid: t for pid, t in self.db.execute("SELECT id, changed_at FROM pearls")}
 

@@ -129,7 +129,7 @@ class HomeScreen(Screen[None]):
     def on_descendant_focus(self) -> None:
         tag = self.query_one("#tag", Input)
         if tag.has_focus and tag.suggester is None:
-            tags = sorted({t for p in host(self).col.pearls() for t in p.tags})
+            tags = sorted(host(self).col.tags())
             tag.suggester = SuggestFromList(tags, case_sensitive=False)
 
     def action_review_all(self) -> None:

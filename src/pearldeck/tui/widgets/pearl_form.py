@@ -106,7 +106,7 @@ class PearlForm(Vertical):
 
     def _show_target(self) -> None:
         self.query_one("#f-target", Static).update(
-            Content.assemble("goes to ", (f"{self.pathway}.yaml", "bold"))
+            Content.assemble("goes to ", (host(self).col.target_file(self.pathway), "bold"))
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:
