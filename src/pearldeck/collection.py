@@ -28,7 +28,7 @@ from pearldeck.model import (
 )
 from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
-from pearldeck.store.index import FileRecord, Index, PearlRow, StatusRow
+from pearldeck.store.index import FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
 from pearldeck.store.pearlfile import CannotAppend, append_pearls, format_pearl, insert_ids
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.store.yamlfile import ParsedFile, parse_pearl_file, raw_tags
@@ -152,6 +152,7 @@ class Collection:
         self.index = Index(root / layout.CACHE_DIR / "index.sqlite3")
         self._lock = root / layout.CACHE_DIR / "write.lock"
         self._fsrs: object | None = None
+        self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
 
     def close(self) -> None:
@@ -170,6 +171,16 @@ class Collection:
 
     def refresh(self, *, assign_ids: bool = False) -> Refresh:
         """Bring the index up to date with the files: only changed files are read."""
+        try:
+            return self._refresh(assign_ids)
+        except IndexUnwritable:
+            # The cache cannot be written (a full disk, a read-only folder): the text is
+            # the truth, so this session indexes it in memory instead.
+            self.index.close()
+            self.index = Index.in_memory(self.index.path)
+            return self._refresh(assign_ids)
+
+    def _refresh(self, assign_ids: bool) -> Refresh:
         out = Refresh()
         files, out.problems = layout.scan(self.root)
         known = self.index.files()
@@ -215,19 +226,37 @@ class Collection:
             with self.index.write() as db:
                 for rel in gone:
                     self.index.drop_file(db, rel)
-        for rec in self.index.files().values():
+        records = self.index.files()
+        for rec in records.values():
             out.problems.extend(
                 Problem(self.display(p.path) if p.path == rec.path else p.path, p.line, p.message)
                 for p in rec.problems
             )
+        out.problems.extend(
+            self._duplicates(frozenset((r.path, r.digest) for r in records.values()))
+        )
+        self._sync_history(out)
+        self.last_refresh = out
+        return out
+
+    def _duplicates(self, files: frozenset[tuple[str, str]]) -> list[Problem]:
+        """Ids used twice, recomputed only when some file's content changed."""
+        if self._dup_cache is not None and self._dup_cache[0] == files:
+            return self._dup_cache[1]
+        found = []
         for pid, places in self.index.duplicate_ids():
             where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
             for rel, ln in places[1:]:
-                out.problems.append(
+                found.append(
                     Problem(self.display(rel), ln, f"duplicate id {pid!r} (also at {where})")
                 )
+        self._dup_cache = (files, found)
+        return found
+
+    def sync_history(self) -> Refresh:
+        """Read only what other processes appended to the review logs (cheap, per rating)."""
+        out = Refresh(problems=list(self.last_refresh.problems))
         self._sync_history(out)
-        self.last_refresh = out
         return out
 
     def _assign_ids(
@@ -483,7 +512,9 @@ class Collection:
                     text = old.decode("utf-8") if old else ""
                     new = append_pearls(text, self.display(rel), items[0][1].pathway, items)
                 except UnicodeDecodeError:
-                    raise PearlError([Problem(self.display(rel), 0, "not valid UTF-8 text")]) from None
+                    raise PearlError(
+                        [Problem(self.display(rel), 0, "not valid UTF-8 text")]
+                    ) from None
                 except CannotAppend as e:
                     raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
                 changes.append((path, new.text.encode("utf-8"), old))
@@ -696,7 +727,7 @@ class Collection:
     def _append(self, event: Event) -> None:
         with locked(self._lock):
             reviewlog.append_event(self.root, self.device, event)
-        self.refresh()
+        self.sync_history()
 
     def _require_card(self, card_id: str) -> Pearl:
         pearl_id, _ = split_card_id(card_id)
@@ -712,7 +743,7 @@ class Collection:
         """Record one review; when this returns it is on disk (fsynced)."""
         self._require_card(card_id)
         # read the newest history first, so a review made elsewhere is built upon
-        self.refresh()
+        self.sync_history()
         now = self._after_last(card_id, now)
         row = self.index.status(card_id)
         prev = self._card_status(card_id, row)
@@ -734,7 +765,7 @@ class Collection:
 
     def undo(self, now: datetime) -> Event | None:
         """Take back this device's last review (or suspend/bury); None if nothing to undo."""
-        self.refresh()
+        self.sync_history()
         last = self.index.last_own_review(self.device)
         if last is None:
             return None

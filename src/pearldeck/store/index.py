@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -40,7 +40,9 @@ CREATE TABLE status(
     card_id TEXT PRIMARY KEY, state INT, due REAL, stability REAL, difficulty REAL,
     last_review REAL, reps INT, lapses INT, last_event TEXT, suspended INT, leech INT,
     buried_day TEXT, first_review REAL, memory TEXT);
-CREATE INDEX status_due ON status(due);
+CREATE INDEX status_due ON status(state, due);
+CREATE INDEX status_first ON status(first_review);
+CREATE INDEX cards_new ON cards(new_order);
 """
 
 
@@ -100,17 +102,26 @@ class StatusRow:
     memory: str
 
 
+class IndexUnwritable(Exception):
+    """The index file cannot take a write now; the text files are untouched."""
+
+
 class Index:
     """One connection to `.cache/index.sqlite3`; rebuilt from scratch if unreadable."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = self._connect()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = self._connect(path)
+        except (OSError, sqlite3.OperationalError):
+            # A read-only folder, a full disk, a file that cannot be opened: the index
+            # is only a cache, so this run builds it in memory from the text.
+            self.db = self._connect(":memory:")
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, target: Path | str) -> sqlite3.Connection:
         for attempt in range(2):
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            db = sqlite3.connect(target, timeout=60, isolation_level=None)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
@@ -120,10 +131,10 @@ class Index:
                 if row is None or row[0] != SCHEMA_VERSION:
                     self._create(db)
                 return db
-            except sqlite3.DatabaseError:
+            except sqlite3.DatabaseError as e:
                 db.close()
-                if attempt:
-                    raise
+                if attempt or not _corrupt(e):
+                    raise  # locked, read-only, full: not a reason to delete it
                 # a corrupt cache is only a cache: start it again
                 for suffix in ("", "-wal", "-shm"):
                     with contextlib.suppress(FileNotFoundError):
@@ -154,16 +165,32 @@ class Index:
     def close(self) -> None:
         self.db.close()
 
+    @classmethod
+    def in_memory(cls, path: Path) -> Index:
+        """An empty index for this session only, for when `path` cannot be written."""
+        index = cls.__new__(cls)
+        index.path = path
+        index.db = index._connect(":memory:")
+        return index
+
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken up front so concurrent writers queue, not fail."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """One write transaction, taken up front so concurrent writers queue, not fail.
+
+        Raises IndexUnwritable when the file cannot take the write (a full disk, a
+        read-only folder, a lock held too long); nothing of the transaction is kept.
+        """
         try:
+            self.db.execute("BEGIN IMMEDIATE")
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as e:
+            if self.db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError) and _unwritable(e):
+                raise IndexUnwritable(f"{self.path}: cannot update the index: {e}") from e
             raise
-        self.db.execute("COMMIT")
 
     # meta -------------------------------------------------------------
 
@@ -470,15 +497,22 @@ class Index:
             "FROM cards c LEFT JOIN status s ON s.card_id = c.card_id WHERE "
             f"{sql} AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?"
         )
+        # studied cards: walk the (state, due) index from status, not every card
+        seen = (
+            "FROM status s JOIN cards c ON c.card_id = s.card_id WHERE "
+            f"{sql} AND s.suspended = 0 AND coalesce(s.buried_day, '') != ?"
+        )
         out: list[tuple[str, str]] = []
         learn = self.db.execute(
-            f"SELECT c.card_id {base} AND s.state IN (1, 3) AND s.due <= ? ORDER BY s.due LIMIT 1",
-            [*args, today, now + learn_ahead],
+            f"SELECT c.card_id, s.due {seen} AND s.state = 1 AND s.due <= ? "
+            f"UNION ALL SELECT c.card_id, s.due {seen} AND s.state = 3 AND s.due <= ? "
+            "ORDER BY 2 LIMIT 1",
+            [*args, today, now + learn_ahead, *args, today, now + learn_ahead],
         ).fetchone()
         if learn:
             out.append((learn[0], "learning"))
         review = self.db.execute(
-            f"SELECT c.card_id {base} AND s.state = 2 AND s.due < ? ORDER BY s.due LIMIT 1",
+            f"SELECT c.card_id {seen} AND s.state = 2 AND s.due < ? ORDER BY s.due LIMIT 1",
             [*args, today, day_end],
         ).fetchone()
         if review:
@@ -492,8 +526,10 @@ class Index:
             if new:
                 out.append((new[0], "new"))
         later = self.db.execute(
-            f"SELECT c.card_id {base} AND s.state IN (1, 3) AND s.due < ? ORDER BY s.due LIMIT 1",
-            [*args, today, day_end],
+            f"SELECT c.card_id, s.due {seen} AND s.state = 1 AND s.due < ? "
+            f"UNION ALL SELECT c.card_id, s.due {seen} AND s.state = 3 AND s.due < ? "
+            "ORDER BY 2 LIMIT 1",
+            [*args, today, day_end, *args, today, day_end],
         ).fetchone()
         if later:
             out.append((later[0], "later"))
@@ -502,6 +538,28 @@ class Index:
     def card_pearl(self, card_id: str) -> str | None:
         row = self.db.execute("SELECT pearl_id FROM cards WHERE card_id=?", (card_id,)).fetchone()
         return None if row is None else str(row[0])
+
+
+def _unwritable(e: sqlite3.OperationalError) -> bool:
+    """Full, read-only, unreachable or locked too long: the file, not the data, is at fault."""
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+    return code in (
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
+
+
+def _corrupt(e: sqlite3.DatabaseError) -> bool:
+    """A damaged or foreign file, as opposed to one we may not (or cannot now) write."""
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+    if isinstance(e, sqlite3.OperationalError):
+        return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return True
 
 
 def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:
