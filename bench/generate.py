@@ -76,15 +76,18 @@ def write_history(root: Path, cards: list[str], n_events: int, rng: random.Rando
     settings = Settings()
     scheduler = sched.make_scheduler(settings)
     logs = {d: (root / "reviews" / f"{d}.jsonl").open("wb") for d in ("laptop", "desktop")}
-    per_card = n_events // len(cards) + 2  # some histories end early at the two-year mark
+    # a student adds pearls all along and keeps reviewing them up to today, so only a
+    # realistic share is due now; cards are studied in random order until the budget is spent
+    order = list(cards)
+    rng.shuffle(order)
     made = 0
     end = START + timedelta(days=730)
-    for card in cards:
+    for card in order:
+        if made >= n_events:
+            break
         status = sched.CardStatus()
-        t = START + timedelta(days=rng.uniform(0, 300), minutes=rng.uniform(0, 600))
-        for _ in range(per_card):
-            if t >= end or made >= n_events:
-                break
+        t = START + timedelta(days=rng.uniform(0, 725), minutes=rng.uniform(0, 600))
+        while t < end and made < n_events:
             roll = rng.random()
             rating = (
                 Rating.AGAIN

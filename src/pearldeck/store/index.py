@@ -442,24 +442,20 @@ class Index:
     def queue_counts(
         self, day_end: float, today: str, pathway: str | None, tag: str | None
     ) -> dict[str, dict[str, int]]:
-        """Per pathway: learning and review cards due by `day_end`, and new cards available."""
+        """Per pathway: learning and review cards due by `day_end` (new: see new_in_order)."""
         sql, args = _card_filter(pathway, tag)
-        rows = self.db.execute(
-            f"""SELECT c.pathway,
-                  CASE WHEN s.card_id IS NULL OR s.state = 0 THEN 'new'
-                       WHEN s.state IN (1, 3) THEN 'learning' ELSE 'review' END AS q,
-                  count(*)
-                FROM cards c LEFT JOIN status s ON s.card_id = c.card_id
-                WHERE {sql}
-                  AND coalesce(s.suspended, 0) = 0
-                  AND coalesce(s.buried_day, '') != ?
-                  AND (s.card_id IS NULL OR s.state = 0 OR s.due < ?)
-                GROUP BY c.pathway, q""",
-            [*args, today, day_end],
-        )
         out: dict[str, dict[str, int]] = {}
-        for pw, q, n in rows:
-            out.setdefault(pw, {"new": 0, "learning": 0, "review": 0})[q] = n
+        for state, queue in ((1, "learning"), (3, "learning"), (2, "review")):
+            rows = self.db.execute(
+                f"""SELECT c.pathway, count(*)
+                    FROM status s JOIN cards c ON c.card_id = s.card_id
+                    WHERE s.state = ? AND s.due < ? AND {sql}
+                      AND s.suspended = 0 AND coalesce(s.buried_day, '') != ?
+                    GROUP BY c.pathway""",
+                [state, day_end, *args, today],
+            )
+            for pw, n in rows:
+                out.setdefault(pw, {"new": 0, "learning": 0, "review": 0})[queue] += n
         return out
 
     def new_in_order(
