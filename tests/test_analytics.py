@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pearldeck.analytics import compute_report, error_mix, format_report, readiness
 from pearldeck.cli import app

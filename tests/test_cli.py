@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
-from typer.main import get_command
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
-from pearldeck.cli import app
+from pearldeck.cli import COMMANDS, app
 
 runner = CliRunner()
 NOW = "2026-11-27T15:00:00Z"
@@ -26,14 +27,53 @@ def run(root: Path, *args: str, code: int = 0, now: str = NOW) -> str:
     return result.stdout
 
 
+def all_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and sub-command below `group`, as the words that name it."""
+    ctx = click.Context(group)
+    found: list[tuple[str, ...]] = []
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
+        found.append((*path, name))
+        if isinstance(cmd, click.Group):
+            found.extend(all_commands(cmd, (*path, name)))
+    return found
+
+
+def test_each_command_is_registered_by_the_module_the_root_imports_for_it() -> None:
+    assert app.list_commands(click.Context(app)) == list(COMMANDS)
+    for area in set(COMMANDS.values()):
+        group = click.Group()
+        importlib.import_module(f"pearldeck.cli.{area}").register(group)
+        assert set(group.commands) == {n for n, a in COMMANDS.items() if a == area}, area
+
+
 def test_every_command_has_help() -> None:
-    group = get_command(app)
-    names = sorted(group.commands)  # type: ignore[attr-defined]
-    assert {"init", "add", "list", "check", "due", "next", "rate", "undo", "stats"} <= set(names)
-    for name in names:
-        result = runner.invoke(app, [name, "--help"], catch_exceptions=False)
-        assert result.exit_code == 0, name
-        assert "Usage:" in result.stdout and len(result.stdout) > 80
+    commands = all_commands(app)
+    names = {c[0] for c in commands}
+    assert {"init", "add", "list", "check", "due", "next", "rate", "undo", "stats"} <= names
+    assert {("block", "add"), ("block", "list"), ("exam", "add"), ("exam", "list")} <= set(commands)
+    for words in commands:
+        for flag in ("--help", "-h"):
+            result = runner.invoke(app, [*words, flag], catch_exceptions=False)
+            assert result.exit_code == 0, words
+            assert result.stdout.startswith(f"Usage: pearls {' '.join(words)} "), words
+            assert len(result.stdout) > 80 and result.stderr == "", words
+
+
+def test_no_arguments_prints_help() -> None:
+    for words in ([], ["block"], ["exam"]):
+        result = runner.invoke(app, words)
+        assert result.exit_code == 2, words
+        assert result.stdout == "" and result.stderr.startswith("Usage: pearls"), words
+        assert "Commands:" in result.stderr, words
+
+
+def test_usage_errors_exit_2_on_stderr(root: Path) -> None:
+    for args in (["bogus"], ["due", "--bogus"], ["rate", "x"], ["block", "add", "-q", "x"]):
+        result = runner.invoke(app, ["--dir", str(root), *args])
+        assert result.exit_code == 2, args
+        assert result.stdout == "" and "Error:" in result.stderr, args
 
 
 def test_version() -> None:
@@ -175,3 +215,27 @@ def test_missing_collection_folder_is_a_message(tmp_path: Path, cmd: list[str]) 
     result = runner.invoke(app, ["--dir", str(tmp_path / "nope"), *cmd])
     assert result.exit_code == 1
     assert "no such collection folder" in result.stderr and "Traceback" not in result.output
+
+
+def test_due_json_loads_only_what_it_needs(root: Path) -> None:
+    """`pearls due --json` is a benchmark target: no pydantic, no rich, no other command's code."""
+    script = (
+        "import sys\n"
+        "from pearldeck.cli import main\n"
+        "sys.argv = ['pearls', '--dir', sys.argv[1], 'due', '--json']\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PEARLS_NOW": NOW}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["today"] == "2026-11-27"
+    loaded = set(done.stderr.split())
+    assert "pearldeck.cli.review_cmds" in loaded
+    heavy = {m for m in loaded if m.split(".")[0] in {"pydantic", "rich", "typer", "textual"}}
+    others = {f"pearldeck.cli.{a}" for a in COMMANDS.values()} - {"pearldeck.cli.review_cmds"}
+    assert heavy == set() and others & loaded == set()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import fsrs
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pearldeck import optimize as opt
 from pearldeck.cli import app

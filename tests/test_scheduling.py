@@ -192,7 +192,20 @@ def test_editing_text_keeps_the_schedule_and_a_new_cloze_adds_a_card(col: Collec
     after = col.statuses()
     assert after[f"{p.id}#c1"] == before
     assert f"{p.id}#c2" not in after  # new card, no history yet
-    assert col.due(NOW).total.new == 1
+    assert col.due(NOW + timedelta(days=1)).total.new == 1
+
+
+def test_a_new_sibling_waits_until_tomorrow(col: Collection) -> None:
+    a, b = col.add([draft("x {{c1::one}} y {{c2::two}}"), draft("q?", back="a")], NOW)
+    assert col.due(NOW).total.new == 3
+    col.rate(f"{a.id}#c1", Rating.GOOD, NOW)
+    assert col.due(NOW).total.new == 1  # c2 buried as a sibling, like Anki
+    view = col.next_card(NOW)
+    assert view is not None and view.card_id == b.id
+    tomorrow = NOW + timedelta(days=1)
+    view = col.next_card(tomorrow)
+    assert view is not None and view.card_id in (f"{a.id}#c1", f"{a.id}#c2")
+    assert col.due(tomorrow).total.new == 2
 
 
 def test_eight_lapses_make_a_leech_suspended_and_listed(col: Collection) -> None:

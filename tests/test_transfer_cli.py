@@ -11,7 +11,7 @@ import pytest
 from anki.collection import Collection as AnkiCollection
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pearldeck.cli import app
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from click.testing import CliRunner
 from textual.widgets import DataTable, Input, Select
-from typer.testing import CliRunner
 
 from pearldeck.cli import app as cli
 from pearldeck.collection import Collection

@@ -29,9 +29,7 @@ from pearldeck.model import (
 from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
 from pearldeck.store.index import FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
-from pearldeck.store.pearlfile import CannotAppend, append_pearls, format_pearl, insert_ids
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.store.yamlfile import ParsedFile, parse_pearl_file, raw_tags
 from pearldeck.studyday import day_end, day_start, format_interval, study_day
 
 _NO_ID = "pearl has no id"
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
     import fsrs
 
     from pearldeck.drafts import PearlDraft
+    from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 LEARN_AHEAD = timedelta(minutes=20)
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -243,6 +242,10 @@ class Collection:
         """Ids used twice, recomputed only when some file's content changed."""
         if self._dup_cache is not None and self._dup_cache[0] == files:
             return self._dup_cache[1]
+        key = hashlib.blake2b(repr(sorted(files)).encode(), digest_size=16).hexdigest()
+        if self.index.get_meta("no-duplicates") == key:  # checked before, by any process
+            self._dup_cache = (files, [])
+            return []
         found = []
         for pid, places in self.index.duplicate_ids():
             where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
@@ -251,6 +254,9 @@ class Collection:
                     Problem(self.display(rel), ln, f"duplicate id {pid!r} (also at {where})")
                 )
         self._dup_cache = (files, found)
+        if not found:
+            with self.index.write() as db:
+                self.index.set_meta(db, "no-duplicates", key)
         return found
 
     def sync_history(self) -> Refresh:
@@ -270,7 +276,11 @@ class Collection:
         used = {p.id for p in self.index.pearls()} | {
             str(r.values["id"]) for r in parsed.pearls if isinstance(r.values.get("id"), str)
         }
+        from pearldeck.store.pearlfile import insert_ids
+
         new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used))
+        if not n:
+            return None
         new = new_text.encode("utf-8")
         with locked(self._lock):
             try:
@@ -308,7 +318,7 @@ class Collection:
                 if raw.line in bad_lines or bad_lines.intersection(raw.key_lines.values()):
                     continue
                 v = raw.values
-                tags = raw_tags(raw)
+                tags = _raw_tags(raw)
                 text, back, added = v["text"], v.get("back"), v.get("added")
                 data = json.dumps(
                     [
@@ -491,6 +501,8 @@ class Collection:
 
     def add(self, drafts: Sequence[PearlDraft], now: datetime) -> list[Pearl]:
         """Append pearls to their pathway files: all of them, or (on any error) none."""
+        from pearldeck.store.pearlfile import CannotAppend, append_pearls
+
         problems = [p for d in drafts for p in self.validate_draft(d, d.origin or "<input>")]
         if problems:
             raise PearlError(problems)
@@ -538,11 +550,18 @@ class Collection:
             return f"{pathway}.yaml"
         return f"{pathway}/pearls.yaml"
 
-    def replace_pearl(self, pearl_id: str, draft: PearlDraft | None) -> Pearl | None:
+    def replace_pearl(
+        self, pearl_id: str, draft: PearlDraft | None, *, based_on: Pearl | None = None
+    ) -> Pearl | None:
         """Rewrite one pearl's lines in place (edit), or remove them (draft None).
 
-        Refuses if its file changed since the index read it.
+        Refuses (ChangedOnDisk) if its file changed since the index read it, or if the
+        pearl in its file is no longer `based_on`, the version the user edited: the
+        index is shared, so another process may have taken in an edit made meanwhile.
         """
+        from pearldeck.store.pearlfile import format_pearl
+        from pearldeck.store.yamlfile import parse_pearl_file
+
         pearl = self.pearl(pearl_id)
         if pearl is None:
             raise PearlError([Problem(str(self.root), 0, f"no pearl with id {pearl_id!r}")])
@@ -569,7 +588,7 @@ class Collection:
             parsed = parse_pearl_file(text, pearl.file, pearl.pathway)
             starts = [r.line for r in parsed.pearls]
             mine = [r for r in parsed.pearls if r.values.get("id") == pearl_id]
-            if len(mine) != 1:
+            if len(mine) != 1 or (based_on is not None and not _same_pearl(mine[0], based_on)):
                 raise ChangedOnDisk(path)
             raw = mine[0]
             lines = text.splitlines(keepends=True)
@@ -617,7 +636,8 @@ class Collection:
         day = study_day(now, self.settings.day_starts_at)
         end = day_end(day, self.settings.day_starts_at).timestamp()
         raw = self.index.queue_counts(end, day.isoformat(), pathway, tag)
-        new = self.index.new_in_order(self._new_left(now), day.isoformat(), pathway, tag)
+        start = day_start(day, self.settings.day_starts_at).timestamp()
+        new = self.index.new_in_order(self._new_left(now), day.isoformat(), pathway, tag, start)
         per: dict[str, Counts] = {}
         for pw in PATHWAYS:
             if pathway and pw != pathway:
@@ -650,6 +670,7 @@ class Collection:
             tag,
             self._new_left(now),
             LEARN_AHEAD.total_seconds() if learn_ahead else 0.0,
+            day_start(day, self.settings.day_starts_at).timestamp(),
         )
         for card_id, queue in cands:
             if queue == "later" and not learn_ahead:
@@ -827,8 +848,23 @@ class Collection:
         return self._fsrs  # type: ignore[return-value]
 
 
+def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
+    """The pearl as it stands in its file is `pearl` (ignoring where it is)."""
+    from pearldeck.store.yamlfile import raw_tags
+
+    v = raw.values
+    keys = ("text", "back", "source", "added", "block", "origin")
+    return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _raw_tags(raw: RawPearl) -> tuple[str, ...]:
+    from pearldeck.store.yamlfile import raw_tags
+
+    return raw_tags(raw)
 
 
 def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | None, list[Problem]]:
@@ -838,6 +874,8 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         return None, None, [Problem(f.rel, line, "not valid UTF-8 text")]
+    from pearldeck.store.yamlfile import parse_pearl_file
+
     parsed = parse_pearl_file(text, f.rel, f.pathway)
     return text, parsed, list(parsed.problems)
 

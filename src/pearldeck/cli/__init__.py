@@ -2,63 +2,94 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from pearldeck import __version__
-from pearldeck.cli import collection_cmds, review_cmds, transfer_cmds
-from pearldeck.cli.common import Options
+from pearldeck.cli.common import Group, Options
 from pearldeck.model import PearlError
 
-app = typer.Typer(
-    name="pearls",
-    help=(
-        "Spaced repetition for clinical pearls: YAML files in git, FSRS scheduling, "
-        "a terminal review, Anki export.\n\n"
-        "The collection folder is --dir, else $PEARLS_DIR, else ./pearls. "
-        "Set PEARLS_NOW (ISO 8601) to fix the clock for scripts and tests, and "
-        "PEARLS_DEVICE to name this machine's review log."
+# The module whose `register(group)` adds each command, in the order `pearls --help` lists
+# them. A command imports only its own module: `pearls due` never loads the report code.
+COMMANDS = {
+    **dict.fromkeys(("init", "add", "list", "check"), "collection_cmds"),
+    **dict.fromkeys(
+        ("due", "next", "rate", "undo", "suspend", "unsuspend", "stats", "review", "ui"),
+        "review_cmds",
     ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **dict.fromkeys(("export", "import"), "transfer_cmds"),
+    **dict.fromkeys(("report", "optimize", "block", "exam"), "analytics_cmds"),
+}
+
+HELP = (
+    "Spaced repetition for clinical pearls: YAML files in git, FSRS scheduling, "
+    "a terminal review, Anki export.\n\n"
+    "The collection folder is --dir, else $PEARLS_DIR, else ./pearls. "
+    "Set PEARLS_NOW (ISO 8601) to fix the clock for scripts and tests, and "
+    "PEARLS_DEVICE to name this machine's review log."
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"pearls (pearldeck) {__version__}")
-        raise typer.Exit()
+class Pearls(Group):
+    """The root group: it imports a command's module the first time the command is needed."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            _register(self, COMMANDS[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for name, area in COMMANDS.items():
+            if name not in self.commands:
+                _register(self, area)
+        return [name for name in COMMANDS if name in self.commands] + [
+            name for name in self.commands if name not in COMMANDS
+        ]
 
 
-@app.callback()
-def main_options(
-    ctx: typer.Context,
-    dir: Annotated[
-        Path | None,
-        typer.Option("--dir", "-d", help="Collection folder [env: PEARLS_DIR; default: ./pearls]."),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    folder = dir or Path(os.environ.get("PEARLS_DIR") or "pearls")
-    ctx.obj = Options(dir=folder)
+def _register(group: click.Group, area: str) -> None:
+    register: Callable[[click.Group], None] = importlib.import_module(
+        f"pearldeck.cli.{area}"
+    ).register
+    register(group)
 
 
-collection_cmds.register(app)
-review_cmds.register(app)
-transfer_cmds.register(app)
-from pearldeck.cli import analytics_cmds  # noqa: E402
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"pearls (pearldeck) {__version__}")
+        ctx.exit()
 
-analytics_cmds.register(app)
+
+@click.group(
+    "pearls",
+    cls=Pearls,
+    help=HELP,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--dir",
+    "-d",
+    "folder",
+    type=click.Path(path_type=Path),
+    help="Collection folder [env: PEARLS_DIR; default: ./pearls].",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Show the version.",
+)
+@click.pass_context
+def app(ctx: click.Context, folder: Path | None) -> None:
+    ctx.obj = Options(dir=folder or Path(os.environ.get("PEARLS_DIR") or "pearls"))
 
 
 def main() -> None:

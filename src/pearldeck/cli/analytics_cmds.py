@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from pearldeck.cli.common import fail, guarded, now, open_collection, print_json
+from pearldeck.cli.common import (
+    Argument,
+    Group,
+    command,
+    fail,
+    guarded,
+    now,
+    open_collection,
+    print_json,
+)
 from pearldeck.model import PATHWAYS
 from pearldeck.store import studylog
 
@@ -17,36 +26,27 @@ if TYPE_CHECKING:
     from pearldeck.collection import Collection
     from pearldeck.optimize import Fit, History, RetentionAdvice
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date", help="Day it was done: YYYY-MM-DD, today or yesterday [default: today]."
-    ),
-]
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+date_option = click.option(
+    "--date",
+    "day",
+    metavar="DAY",
+    help="Day it was done: YYYY-MM-DD, today or yesterday [default: today].",
+)
+
+block = Group(
+    "block", help="Question blocks: log one after you finish it, list them.", no_args_is_help=True
+)
+exam = Group(
+    "exam",
+    help="Practice exams (NBME, UWSA, Free 120): log a score, list them.",
+    no_args_is_help=True,
+)
 
 
-def _typer(help_text: str) -> typer.Typer:
-    return typer.Typer(
-        help=help_text,
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-    )
-
-
-def register(app: typer.Typer) -> None:
-    block = _typer("Question blocks: log one after you finish it, list them.")
-    block.command("add")(block_add)
-    block.command("list")(block_list)
-    app.add_typer(block, name="block")
-    exam = _typer("Practice exams (NBME, UWSA, Free 120): log a score, list them.")
-    exam.command("add")(exam_add)
-    exam.command("list")(exam_list)
-    app.add_typer(exam, name="exam")
-    app.command("report")(report)
-    app.command("optimize")(optimize)
+def register(group: click.Group) -> None:
+    for cmd in (report, optimize, block, exam):
+        group.add_command(cmd)
 
 
 def _day(text: str | None, today: date) -> str:
@@ -66,7 +66,7 @@ def _day(text: str | None, today: date) -> str:
 
 def _warn(log: studylog.StudyLog) -> None:
     for w in log.warnings:
-        typer.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {w}", err=True)
 
 
 def _fresh_id(log: studylog.StudyLog) -> str:
@@ -89,32 +89,48 @@ def _append(col: Collection, record: studylog.Block | studylog.Exam) -> None:
 # blocks -------------------------------------------------------------------------
 
 
+@block.command("add")
+@click.option(
+    "--source",
+    "-s",
+    required=True,
+    metavar="SOURCE",
+    help=f"One of: {', '.join(studylog.SOURCES)}.",
+)
+@click.option(
+    "--questions", "-q", type=int, required=True, metavar="N", help="Questions in the block."
+)
+@click.option(
+    "--correct", "-c", type=int, required=True, metavar="N", help="Questions answered right."
+)
+@click.option(
+    "--minutes", "-m", type=float, required=True, metavar="MIN", help="Minutes the block took."
+)
+@click.option("--mode", default="timed", show_default=True, metavar="MODE", help="timed or tutor.")
+@click.option(
+    "--misses",
+    metavar="COUNTS",
+    help="Why you missed questions, e.g. knowledge=6,misread=3,rushing=1,fatigue=1 "
+    f"(causes: {', '.join(studylog.MISS_KINDS)}).",
+)
+@click.option(
+    "--pathway-misses",
+    metavar="COUNTS",
+    help=f"Misses by pathway, e.g. acute=4,diagnostic=3 ({', '.join(PATHWAYS)}).",
+)
+@date_option
+@click.pass_context
 @guarded
 def block_add(
-    ctx: typer.Context,
-    source: Annotated[
-        str, typer.Option("--source", "-s", help=f"One of: {', '.join(studylog.SOURCES)}.")
-    ],
-    questions: Annotated[int, typer.Option("--questions", "-q", help="Questions in the block.")],
-    correct: Annotated[int, typer.Option("--correct", "-c", help="Questions answered right.")],
-    minutes: Annotated[float, typer.Option("--minutes", "-m", help="Minutes the block took.")],
-    mode: Annotated[str, typer.Option("--mode", help="timed or tutor.")] = "timed",
-    misses: Annotated[
-        str | None,
-        typer.Option(
-            "--misses",
-            help="Why you missed questions, e.g. knowledge=6,misread=3,rushing=1,fatigue=1 "
-            f"(causes: {', '.join(studylog.MISS_KINDS)}).",
-        ),
-    ] = None,
-    pathway_misses: Annotated[
-        str | None,
-        typer.Option(
-            "--pathway-misses",
-            help=f"Misses by pathway, e.g. acute=4,diagnostic=3 ({', '.join(PATHWAYS)}).",
-        ),
-    ] = None,
-    day: DateOpt = None,
+    ctx: click.Context,
+    source: str,
+    questions: int,
+    correct: int,
+    minutes: float,
+    mode: str,
+    misses: str | None,
+    pathway_misses: str | None,
+    day: str | None,
 ) -> None:
     """Log one question block and print its id (give it to `pearls add --block`)."""
     try:
@@ -131,7 +147,7 @@ def block_add(
     with open_collection(ctx, valid=False) as col:
         log = studylog.read(col.root)
         _warn(log)
-        block = studylog.Block(
+        logged = studylog.Block(
             id=_fresh_id(log),
             date=_day(day, _today(col, moment)),
             source=src,
@@ -144,8 +160,8 @@ def block_add(
             time=iso(moment),
             device=col.device,
         )
-        _append(col, block)
-    typer.echo(block.id)
+        _append(col, logged)
+    click.echo(logged.id)
 
 
 def _today(col: Collection, moment: datetime) -> date:
@@ -156,8 +172,11 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ",".join(f"{k}={n}" for k, n in counts.items() if n)
 
 
+@block.command("list")
+@json_option
+@click.pass_context
 @guarded
-def block_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def block_list(ctx: click.Context, as_json: bool) -> None:
     """All logged blocks, oldest first, with the pearls written from each."""
     with open_collection(ctx, valid=False) as col:
         log = studylog.read(col.root)
@@ -179,9 +198,9 @@ def block_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         print_json(rows)
         return
     if not rows:
-        typer.echo("no blocks logged yet: `pearls block add --source uworld ...`", err=True)
+        click.echo("no blocks logged yet: `pearls block add --source uworld ...`", err=True)
         return
-    typer.echo(
+    click.echo(
         f"{'id':<8}{'date':<12}{'source':<9}{'mode':<7}{'right':>9}{'acc':>6}{'sec/q':>7}"
         f"{'pearls':>8}  misses"
     )
@@ -191,7 +210,7 @@ def block_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         where = _counts_text(dict(b.pathway_misses))
         if where:
             why = f"{why}; {where}" if why else where
-        typer.echo(
+        click.echo(
             f"{b.id:<8}{b.date:<12}{b.source:<9}{b.mode:<7}{right:>9}"
             f"{b.accuracy * 100:>5.0f}%{r['seconds_per_question']:>7.0f}{r['pearls']:>8}  {why}"
         )
@@ -200,13 +219,23 @@ def block_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 # exams ----------------------------------------------------------------------------
 
 
+@exam.command("add")
+@click.argument(
+    "name",
+    cls=Argument,
+    metavar="NAME",
+    help="Which exam, e.g. 'NBME 12', 'UWSA 2', 'Free 120'.",
+)
+@click.argument(
+    "score",
+    cls=Argument,
+    metavar="SCORE",
+    help="Scaled score (e.g. 238) or percent (e.g. 72%).",
+)
+@date_option
+@click.pass_context
 @guarded
-def exam_add(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Which exam, e.g. 'NBME 12', 'UWSA 2', 'Free 120'.")],
-    score: Annotated[str, typer.Argument(help="Scaled score (e.g. 238) or percent (e.g. 72%).")],
-    day: DateOpt = None,
-) -> None:
+def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None:
     """Log a practice-exam result and print its id."""
     try:
         scaled, percent = studylog.parse_score(score)
@@ -221,7 +250,7 @@ def exam_add(
     with open_collection(ctx, valid=False) as col:
         log = studylog.read(col.root)
         _warn(log)
-        exam = studylog.Exam(
+        logged = studylog.Exam(
             id=_fresh_id(log),
             date=_day(day, _today(col, moment)),
             name=name,
@@ -231,12 +260,15 @@ def exam_add(
             time=iso(moment),
             device=col.device,
         )
-        _append(col, exam)
-    typer.echo(exam.id)
+        _append(col, logged)
+    click.echo(logged.id)
 
 
+@exam.command("list")
+@json_option
+@click.pass_context
 @guarded
-def exam_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def exam_list(ctx: click.Context, as_json: bool) -> None:
     """All logged practice exams, oldest first."""
     with open_collection(ctx, valid=False) as col:
         log = studylog.read(col.root)
@@ -245,11 +277,11 @@ def exam_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         print_json([e.fields() for e in log.exams])
         return
     if not log.exams:
-        typer.echo('no practice exams logged yet: `pearls exam add "NBME 12" 238`', err=True)
+        click.echo('no practice exams logged yet: `pearls exam add "NBME 12" 238`', err=True)
         return
     for e in log.exams:
         result = str(e.score) if e.score is not None else f"{e.percent:g}%"
-        typer.echo(f"{e.id:<8}{e.date:<12}{e.name:<24}{result:>6}")
+        click.echo(f"{e.id:<8}{e.date:<12}{e.name:<24}{result:>6}")
 
 
 # report ---------------------------------------------------------------------------
@@ -278,21 +310,27 @@ def collect_report(
     return rep, log
 
 
+@command("report")
+@click.option("--since", metavar="DAY", help="Only blocks and exams from this day (YYYY-MM-DD).")
+@click.option(
+    "--target",
+    type=int,
+    default=240,
+    show_default=True,
+    metavar="SCORE",
+    help="Your target Step 2 CK score (the top band).",
+)
+@click.option(
+    "--html",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also write a self-contained HTML page with charts here.",
+)
+@json_option
+@click.pass_context
 @guarded
 def report(
-    ctx: typer.Context,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help="Only blocks and exams from this day (YYYY-MM-DD)."),
-    ] = None,
-    target: Annotated[
-        int, typer.Option("--target", help="Your target Step 2 CK score (the top band).")
-    ] = 240,
-    html: Annotated[
-        Path | None,
-        typer.Option("--html", help="Also write a self-contained HTML page with charts here."),
-    ] = None,
-    as_json: JsonOpt = False,
+    ctx: click.Context, since: str | None, target: int, html: Path | None, as_json: bool
 ) -> None:
     """Accuracy, error mix, pathways, retention, practice scores and what to study next."""
     from pearldeck.analytics import format_report
@@ -317,26 +355,25 @@ def report(
             html.write_text(render(rep), encoding="utf-8")
         except OSError as e:
             raise WriteFailed(html, e) from e
-        typer.echo(f"wrote {html}", err=True)
+        click.echo(f"wrote {html}", err=True)
     if as_json:
         print_json(rep)
     elif html is None:
-        typer.echo(format_report(rep))
+        click.echo(format_report(rep))
 
 
 # optimize -------------------------------------------------------------------------
 
 
+@command("optimize")
+@click.option(
+    "--retention", is_flag=True, help="Also suggest a desired retention from your history."
+)
+@click.option("--yes", "-y", is_flag=True, help="Save without asking.")
+@json_option
+@click.pass_context
 @guarded
-def optimize(
-    ctx: typer.Context,
-    retention: Annotated[
-        bool,
-        typer.Option("--retention", help="Also suggest a desired retention from your history."),
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Save without asking.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
+def optimize(ctx: click.Context, retention: bool, yes: bool, as_json: bool) -> None:
     """Fit FSRS parameters to your own reviews; show the fit before and after; save on yes."""
     from pearldeck import optimize as opt
     from pearldeck.store.settings import save_parameters
@@ -365,7 +402,7 @@ def optimize(
         if as_json:
             print_json(out)
         else:
-            typer.echo(f"Not enough review history yet. {out['message']}")
+            click.echo(f"Not enough review history yet. {out['message']}")
         return
     try:
         before = opt.evaluate(history, settings.parameters)
@@ -391,13 +428,13 @@ def optimize(
         _show_fit(history, before, after, source, better)
         if advice:
             _show_retention(advice)
-    save_params = yes or (not as_json and typer.confirm("Save the fitted parameters?"))
+    save_params = yes or (not as_json and click.confirm("Save the fitted parameters?"))
     save_retention = advice is not None and (
         yes
         or (
             not as_json
             and advice.suggested != advice.current
-            and typer.confirm(f"Set desired retention to {advice.suggested:.2f}?")
+            and click.confirm(f"Set desired retention to {advice.suggested:.2f}?")
         )
     )
     if save_params or save_retention:
@@ -409,38 +446,38 @@ def optimize(
     if as_json:
         print_json(out)
     elif save_params or save_retention:
-        typer.echo(f"saved to {root / 'settings.toml'}")
+        click.echo(f"saved to {root / 'settings.toml'}")
     else:
-        typer.echo("nothing saved")
+        click.echo("nothing saved")
 
 
 def _show_fit(history: History, before: Fit, after: Fit, source: str, better: bool) -> None:
     from pearldeck.optimize import parameter_names
 
-    typer.echo(
+    click.echo(
         f"History: {history.reviews} reviews of {history.cards} cards; "
         f"{history.training_reviews} of them on a later day than the card's previous "
         f"review (what FSRS learns from), on {history.training_cards} cards."
     )
-    typer.echo("")
-    typer.echo(f"  {'fit to your history':<28}{'log loss':>10}{'RMSE (bins)':>13}")
+    click.echo("")
+    click.echo(f"  {'fit to your history':<28}{'log loss':>10}{'RMSE (bins)':>13}")
     for label, f in ((f"current ({source})", before), ("fitted", after)):
-        typer.echo(f"  {label:<28}{f.log_loss:>10.4f}{f.rmse_bins * 100:>12.2f}%")
-    typer.echo("  (lower is better; both measured on the same reviews)")
-    typer.echo("")
+        click.echo(f"  {label:<28}{f.log_loss:>10.4f}{f.rmse_bins * 100:>12.2f}%")
+    click.echo("  (lower is better; both measured on the same reviews)")
+    click.echo("")
     for i, name in parameter_names().items():
-        typer.echo(f"  w{i:<3}{name:<42}{before.parameters[i]:>9.3f} -> {after.parameters[i]:.3f}")
-    typer.echo("")
+        click.echo(f"  w{i:<3}{name:<42}{before.parameters[i]:>9.3f} -> {after.parameters[i]:.3f}")
+    click.echo("")
     if not better:
-        typer.echo("The fitted parameters do not predict your history better: keeping the")
-        typer.echo("current ones is fine.")
+        click.echo("The fitted parameters do not predict your history better: keeping the")
+        click.echo("current ones is fine.")
 
 
 def _show_retention(advice: RetentionAdvice) -> None:
-    typer.echo("")
-    typer.echo(f"Desired retention: now {advice.current:.2f}, suggested {advice.suggested:.2f}")
-    typer.echo(f"  from {advice.basis}.")
-    typer.echo(f"  {'retention':>10}{'minutes/day':>13}{'cards recalled after a year':>29}")
+    click.echo("")
+    click.echo(f"Desired retention: now {advice.current:.2f}, suggested {advice.suggested:.2f}")
+    click.echo(f"  from {advice.basis}.")
+    click.echo(f"  {'retention':>10}{'minutes/day':>13}{'cards recalled after a year':>29}")
     for w in advice.table:
         marks = [
             word
@@ -452,5 +489,5 @@ def _show_retention(advice: RetentionAdvice) -> None:
             if w.retention == r
         ]
         mark = f"  <- {', '.join(marks)}" if marks else ""
-        typer.echo(f"  {w.retention:>10.2f}{w.minutes_per_day:>13.1f}{w.remembered:>29.0f}{mark}")
-    typer.echo("")
+        click.echo(f"  {w.retention:>10.2f}{w.minutes_per_day:>13.1f}{w.remembered:>29.0f}{mark}")
+    click.echo("")

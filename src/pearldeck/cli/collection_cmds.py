@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from pearldeck.cli.common import (
     PATHWAY_HELP,
+    Argument,
     check_pathway,
+    command,
     fail,
     guarded,
     now,
@@ -20,48 +21,60 @@ from pearldeck.cli.common import (
 from pearldeck.model import PATHWAYS
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("add")(add)
-    app.command("list")(list_pearls)
-    app.command("check")(check)
+def register(group: click.Group) -> None:
+    for cmd in (init, add, list_pearls, check):
+        group.add_command(cmd)
 
 
+@command("init")
+@click.argument(
+    "path",
+    cls=Argument,
+    required=False,
+    type=click.Path(path_type=Path),
+    metavar="[PATH]",
+    help="Folder to create (default: --dir).",
+)
+@click.pass_context
 @guarded
-def init(
-    ctx: typer.Context,
-    path: Annotated[Path | None, typer.Argument(help="Folder to create (default: --dir).")] = None,
-) -> None:
+def init(ctx: click.Context, path: Path | None) -> None:
     """Make a new collection: five pathway files, settings.toml, reviews/ and a .gitignore."""
     from pearldeck.store.layout import init_collection
 
     root = path or options(ctx).dir
     made = init_collection(root)
     for p in made:
-        typer.echo(f"created {p}")
+        click.echo(f"created {p}")
     if not made:
-        typer.echo(f"{root} is already a collection; nothing changed")
+        click.echo(f"{root} is already a collection; nothing changed")
 
 
+@command("add")
+@click.argument(
+    "text",
+    cls=Argument,
+    metavar="TEXT",
+    help="The pearl: a cloze ({{c1::...}}) or a question.",
+)
+@click.option("--pathway", "-p", required=True, metavar="PATHWAY", help=PATHWAY_HELP)
+@click.option("--back", "-b", metavar="TEXT", help="The answer.")
+@click.option("--tag", "-t", multiple=True, metavar="TAG", help="Concept tag (repeat).")
+@click.option("--source", "-s", metavar="TEXT", help="e.g. 'UWorld 12345'.")
+@click.option("--block", metavar="ID", help="Question block id it came from.")
+@click.pass_context
 @guarded
 def add(
-    ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="The pearl: a cloze ({{c1::...}}) or a question.")],
-    pathway: Annotated[str, typer.Option("--pathway", "-p", help=PATHWAY_HELP)],
-    back: Annotated[str | None, typer.Option("--back", "-b", help="The answer.")] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Concept tag (repeat).")
-    ] = None,
-    source: Annotated[
-        str | None, typer.Option("--source", "-s", help="e.g. 'UWorld 12345'.")
-    ] = None,
-    block: Annotated[
-        str | None, typer.Option("--block", help="Question block id it came from.")
-    ] = None,
+    ctx: click.Context,
+    text: str,
+    pathway: str,
+    back: str | None,
+    tag: tuple[str, ...],
+    source: str | None,
+    block: str | None,
 ) -> None:
     """Append one pearl to its pathway file and print its new id."""
     check_pathway(pathway)
-    tags = tuple(t for raw in tag or [] for t in raw.replace(",", " ").split())
+    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
     from pearldeck.drafts import PearlDraft
 
     draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
@@ -72,20 +85,18 @@ def add(
             if not block_exists(col.root, block):
                 fail(f"no question block {block!r}; see `pearls block list`", 2)
         [pearl] = col.add([draft], now())
-    typer.echo(pearl.id)
+    click.echo(pearl.id)
 
 
+@command("list")
+@click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
+@click.option("--tag", "-t", metavar="TAG", help="Only pearls with this tag.")
+@click.option("--leeches", is_flag=True, help="Only leeches.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
+@click.pass_context
 @guarded
 def list_pearls(
-    ctx: typer.Context,
-    pathway: Annotated[str | None, typer.Option("--pathway", "-p", help=PATHWAY_HELP)] = None,
-    tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only pearls with this tag.")
-    ] = None,
-    leeches: Annotated[bool, typer.Option("--leeches", help="Only leeches.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="A JSON array instead of a table.")
-    ] = False,
+    ctx: click.Context, pathway: str | None, tag: str | None, leeches: bool, as_json: bool
 ) -> None:
     """List pearls as a table, or as JSON with --json."""
     check_pathway(pathway)
@@ -98,7 +109,7 @@ def list_pearls(
         print_json([p.fields() for p in pearls])
         return
     if not pearls:
-        typer.echo("no pearls", err=True)
+        click.echo("no pearls", err=True)
         return
     from rich.console import Console
     from rich.table import Table
@@ -112,21 +123,21 @@ def list_pearls(
     Console(soft_wrap=False, highlight=False).print(table, markup=False)
 
 
+@command("check")
+@click.option("--fix", is_flag=True, help="Assign ids to pearls that lack one.")
+@click.pass_context
 @guarded
-def check(
-    ctx: typer.Context,
-    fix: Annotated[bool, typer.Option("--fix", help="Assign ids to pearls that lack one.")] = False,
-) -> None:
+def check(ctx: click.Context, fix: bool) -> None:
     """Validate the whole collection: one `path:line: message` per problem, exit 1 if any."""
     with open_collection(ctx, valid=False, assign_ids=False) as col:
         if fix:
             n = col.fix_ids()
             if n:
-                typer.echo(f"assigned ids to {n} pearl(s)", err=True)
+                click.echo(f"assigned ids to {n} pearl(s)", err=True)
         problems = col.problems
         n_pearls = len(col.pearls())
     for p in problems:
-        typer.echo(str(p))
+        click.echo(str(p))
     if problems:
-        raise typer.Exit(1)
-    typer.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems", err=True)

@@ -6,13 +6,13 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
-import typer
+import click
 
 from pearldeck.model import PATHWAYS, PearlError
 
@@ -24,6 +24,50 @@ R = TypeVar("R")
 PATHWAY_HELP = f"Clinical pathway: {', '.join(PATHWAYS)}."
 
 
+class Argument(click.Argument):
+    """A positional argument with a line of help, which `Command` lists under "Arguments"."""
+
+    def __init__(
+        self,
+        param_decls: Sequence[str],
+        required: bool | None = None,
+        help: str | None = None,
+        **attrs: Any,
+    ) -> None:
+        super().__init__(param_decls, required=required, **attrs)
+        self.doc = help or ""
+
+
+class Command(click.Command):
+    """A command whose help has an "Arguments" section before its options."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (p.make_metavar(ctx), f"{p.doc}  [required]" if p.required else p.doc)
+            for p in self.get_params(ctx)
+            if isinstance(p, Argument)
+        ]
+        if rows:
+            with formatter.section("Arguments"):
+                formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
+
+class Group(click.Group):
+    """A group that lists its commands in the order they were added."""
+
+    command_class = Command
+    group_class = type
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+def command(name: str) -> Callable[[Callable[..., Any]], Command]:
+    """Decorator: a `Command` called `name`, its help taken from the docstring."""
+    return click.command(name, cls=Command)
+
+
 @dataclass
 class Options:
     """Global options, set by the main callback."""
@@ -31,7 +75,7 @@ class Options:
     dir: Path = Path("pearls")
 
 
-def options(ctx: typer.Context) -> Options:
+def options(ctx: click.Context) -> Options:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Options) else Options()
 
@@ -50,8 +94,8 @@ def now() -> datetime:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(code)
 
 
 def check_pathway(pathway: str | None) -> str | None:
@@ -65,7 +109,7 @@ def print_json(data: object) -> None:
 
 
 def open_collection(
-    ctx: typer.Context, *, valid: bool = True, assign_ids: bool = True
+    ctx: click.Context, *, valid: bool = True, assign_ids: bool = True
 ) -> Collection:
     """Open the collection; with `valid`, any problem in the files stops the command."""
     from pearldeck.collection import Collection
@@ -75,9 +119,9 @@ def open_collection(
     except ValueError as e:
         fail(str(e))
     for w in col.last_refresh.warnings:
-        typer.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {w}", err=True)
     if col.last_refresh.ids_assigned:
-        typer.echo(f"assigned ids to {col.last_refresh.ids_assigned} pearl(s)", err=True)
+        click.echo(f"assigned ids to {col.last_refresh.ids_assigned} pearl(s)", err=True)
     if valid and col.problems:
         col.close()
         raise PearlError(col.problems)
@@ -94,8 +138,8 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except PearlError as e:
             for p in e.problems:
-                typer.echo(str(p), err=True)
-            raise typer.Exit(1) from None
+                click.echo(str(p), err=True)
+            raise click.exceptions.Exit(1) from None
         except (ChangedOnDisk, WriteFailed) as e:
             fail(str(e))
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-import typer
+import click
 
 from pearldeck.cli.common import (
     PATHWAY_HELP,
+    Argument,
     check_pathway,
+    command,
     fail,
     guarded,
     now,
@@ -19,36 +20,28 @@ from pearldeck.cli.common import (
 )
 from pearldeck.model import Rating
 
-PathwayOpt = Annotated[str | None, typer.Option("--pathway", "-p", help=PATHWAY_HELP)]
-TagOpt = Annotated[
-    str | None, typer.Option("--tag", "-t", help="Only cards of pearls with this tag.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+pathway_option = click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
+tag_option = click.option("--tag", "-t", metavar="TAG", help="Only cards of pearls with this tag.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+card_argument = click.argument("card_id", cls=Argument, metavar="CARD", help="Card id.")
 
 
-def register(app: typer.Typer) -> None:
-    for name, fn in (
-        ("due", due),
-        ("next", next_card),
-        ("rate", rate),
-        ("undo", undo),
-        ("suspend", suspend),
-        ("unsuspend", unsuspend),
-        ("stats", stats),
-        ("review", review),
-        ("ui", ui),
-    ):
-        app.command(name)(fn)
+def register(group: click.Group) -> None:
+    for cmd in (due, next_card, rate, undo, suspend, unsuspend, stats, review, ui):
+        group.add_command(cmd)
 
 
 def _local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+@command("due")
+@pathway_option
+@tag_option
+@json_option
+@click.pass_context
 @guarded
-def due(
-    ctx: typer.Context, pathway: PathwayOpt = None, tag: TagOpt = None, as_json: JsonOpt = False
-) -> None:
+def due(ctx: click.Context, pathway: str | None, tag: str | None, as_json: bool) -> None:
     """Today's new, learning and review cards, in total and per pathway."""
     check_pathway(pathway)
     with open_collection(ctx) as col:
@@ -56,18 +49,21 @@ def due(
     if as_json:
         print_json(d.as_dict())
         return
-    typer.echo(f"Due on study day {d.today}")
-    typer.echo(f"  {'pathway':<15}{'new':>6}{'learn':>7}{'review':>8}")
+    click.echo(f"Due on study day {d.today}")
+    click.echo(f"  {'pathway':<15}{'new':>6}{'learn':>7}{'review':>8}")
     for pw, c in d.pathways.items():
-        typer.echo(f"  {pw:<15}{c.new:>6}{c.learning:>7}{c.review:>8}")
+        click.echo(f"  {pw:<15}{c.new:>6}{c.learning:>7}{c.review:>8}")
     t = d.total
-    typer.echo(f"  {'total':<15}{t.new:>6}{t.learning:>7}{t.review:>8}")
+    click.echo(f"  {'total':<15}{t.new:>6}{t.learning:>7}{t.review:>8}")
 
 
+@command("next")
+@pathway_option
+@tag_option
+@json_option
+@click.pass_context
 @guarded
-def next_card(
-    ctx: typer.Context, pathway: PathwayOpt = None, tag: TagOpt = None, as_json: JsonOpt = False
-) -> None:
+def next_card(ctx: click.Context, pathway: str | None, tag: str | None, as_json: bool) -> None:
     """The card the review would show now, with each answer's next interval."""
     check_pathway(pathway)
     moment = now()
@@ -81,25 +77,34 @@ def next_card(
             msg = "nothing due now"
             if waiting:
                 msg += f"; learning cards come due at {_local(waiting)}"
-            typer.echo(msg)
+            click.echo(msg)
         return
     if as_json:
         print_json(view.as_dict())
         return
-    typer.echo(f"[{view.pearl.pathway} · {view.queue}] {view.card_id}")
-    typer.echo(view.prompt)
-    typer.echo("---")
-    typer.echo(view.answer)
-    typer.echo("  ".join(f"{r.label}: {iv}" for r, iv in view.intervals.items()))
+    click.echo(f"[{view.pearl.pathway} · {view.queue}] {view.card_id}")
+    click.echo(view.prompt)
+    click.echo("---")
+    click.echo(view.answer)
+    click.echo("  ".join(f"{r.label}: {iv}" for r, iv in view.intervals.items()))
 
 
+@command("rate")
+@click.argument("card_id", cls=Argument, metavar="CARD", help="Card id, e.g. k3f9qz or k3f9qz#c2.")
+@click.argument(
+    "rating", cls=Argument, metavar="RATING", help="again, hard, good or easy (or 1-4)."
+)
+@click.option(
+    "--duration",
+    type=float,
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds spent on the card.",
+)
+@click.pass_context
 @guarded
-def rate(
-    ctx: typer.Context,
-    card_id: Annotated[str, typer.Argument(help="Card id, e.g. k3f9qz or k3f9qz#c2.")],
-    rating: Annotated[str, typer.Argument(help="again, hard, good or easy (or 1-4).")],
-    duration: Annotated[float, typer.Option("--duration", help="Seconds spent on the card.")] = 0.0,
-) -> None:
+def rate(ctx: click.Context, card_id: str, rating: str, duration: float) -> None:
     """Record one review and print when the card is due next."""
     try:
         r = Rating.parse(rating)
@@ -109,38 +114,49 @@ def rate(
     with open_collection(ctx) as col:
         done = col.rate(card_id, r, moment, duration)
     assert done.state.due is not None
-    typer.echo(f"{card_id}: {r.label} -> due {_local(done.state.due)} (in {done.interval})")
+    click.echo(f"{card_id}: {r.label} -> due {_local(done.state.due)} (in {done.interval})")
 
 
+@command("undo")
+@click.pass_context
 @guarded
-def undo(ctx: typer.Context) -> None:
+def undo(ctx: click.Context) -> None:
     """Take back this device's last review (or suspend, unsuspend, bury)."""
     with open_collection(ctx) as col:
         last = col.undo(now())
     if last is None:
         fail("nothing to undo on this device")
     what = Rating(last.rating).label if last.kind == "review" else last.kind
-    typer.echo(f"undid {what} of {last.card}")
+    click.echo(f"undid {what} of {last.card}")
 
 
+@command("suspend")
+@card_argument
+@click.pass_context
 @guarded
-def suspend(ctx: typer.Context, card_id: Annotated[str, typer.Argument(help="Card id.")]) -> None:
+def suspend(ctx: click.Context, card_id: str) -> None:
     """Keep a card out of reviews until unsuspended."""
     with open_collection(ctx) as col:
         col.suspend(card_id, now())
-    typer.echo(f"suspended {card_id}")
+    click.echo(f"suspended {card_id}")
 
 
+@command("unsuspend")
+@card_argument
+@click.pass_context
 @guarded
-def unsuspend(ctx: typer.Context, card_id: Annotated[str, typer.Argument(help="Card id.")]) -> None:
+def unsuspend(ctx: click.Context, card_id: str) -> None:
     """Bring a suspended card (or a leech) back into reviews."""
     with open_collection(ctx) as col:
         col.unsuspend(card_id, now())
-    typer.echo(f"unsuspended {card_id}")
+    click.echo(f"unsuspended {card_id}")
 
 
+@command("stats")
+@json_option
+@click.pass_context
 @guarded
-def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def stats(ctx: click.Context, as_json: bool) -> None:
     """Reviews, true retention, cards by state and a 30-day forecast, per pathway."""
     from pearldeck.stats import format_stats
 
@@ -149,23 +165,29 @@ def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(result)
     else:
-        typer.echo(format_stats(result))
+        click.echo(format_stats(result))
 
 
+@command("review")
+@pathway_option
+@tag_option
+@click.pass_context
 @guarded
-def review(ctx: typer.Context, pathway: PathwayOpt = None, tag: TagOpt = None) -> None:
+def review(ctx: click.Context, pathway: str | None, tag: str | None) -> None:
     """Open the review on today's first due card (Textual UI)."""
     check_pathway(pathway)
     _run_tui(ctx, "review", pathway, tag)
 
 
+@command("ui")
+@click.pass_context
 @guarded
-def ui(ctx: typer.Context) -> None:
+def ui(ctx: click.Context) -> None:
     """Open the app on Home: today's counts, add, browse, stats."""
     _run_tui(ctx, "home", None, None)
 
 
-def _run_tui(ctx: typer.Context, start: str, pathway: str | None, tag: str | None) -> None:
+def _run_tui(ctx: click.Context, start: str, pathway: str | None, tag: str | None) -> None:
     try:
         from pearldeck.tui.app import PearlsApp
     except ImportError:  # pragma: no cover - the TUI ships with the package

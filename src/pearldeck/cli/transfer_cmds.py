@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from pearldeck.cli.common import PATHWAY_HELP, check_pathway, fail, guarded, now, open_collection
+from pearldeck.cli.common import (
+    PATHWAY_HELP,
+    Argument,
+    check_pathway,
+    command,
+    fail,
+    guarded,
+    now,
+    open_collection,
+)
 from pearldeck.model import PATHWAYS, PearlError, Problem, normalise
 
 if TYPE_CHECKING:
@@ -18,25 +28,42 @@ if TYPE_CHECKING:
 MAX_IMPORT_FILES = 10_000
 
 
-def register(app: typer.Typer) -> None:
-    app.command("export")(export)
-    app.command("import")(import_notes)
+def register(group: click.Group) -> None:
+    group.add_command(export)
+    group.add_command(import_notes)
 
 
+@command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    default=Path("decks/clinical-pearls.apkg"),
+    show_default=True,
+    help="The .apkg to write.",
+)
+@click.option(
+    "--pathway", "-p", multiple=True, metavar="PATHWAY", help=f"{PATHWAY_HELP} Repeatable."
+)
+@click.option(
+    "--tag", "-t", multiple=True, metavar="TAG", help="Only pearls with this tag (repeat: any)."
+)
+@click.option(
+    "--deck",
+    default="Clinical Pearls",
+    show_default=True,
+    metavar="NAME",
+    help="Top deck name in Anki.",
+)
+@click.pass_context
 @guarded
 def export(
-    ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg to write.")] = Path(
-        "decks/clinical-pearls.apkg"
-    ),
-    pathway: Annotated[
-        list[str] | None, typer.Option("--pathway", "-p", help=f"{PATHWAY_HELP} Repeatable.")
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", "-t", help="Only pearls with this tag (repeat: any)."),
-    ] = None,
-    deck: Annotated[str, typer.Option("--deck", help="Top deck name in Anki.")] = "Clinical Pearls",
+    ctx: click.Context,
+    output: Path,
+    pathway: tuple[str, ...],
+    tag: tuple[str, ...],
+    deck: str,
 ) -> None:
     """Write an Anki deck (.apkg) with one subdeck per pathway.
 
@@ -45,7 +72,7 @@ def export(
     """
     from pearldeck.anki_export import ExportError, export_apkg, safe_filename
 
-    for p in pathway or []:
+    for p in pathway:
         check_pathway(p)
     out = output.with_name(safe_filename(output.name))
     with open_collection(ctx) as col:
@@ -79,13 +106,13 @@ def export(
             bar.stop()
     size = result.size / 1024
     shown = f"{size:.0f} KB" if size < 1024 else f"{size / 1024:.1f} MB"
-    typer.echo(
+    click.echo(
         f"wrote {result.path}: {result.notes} notes, {result.cards} cards, "
         f"{result.decks} decks, {shown}"
     )
 
 
-def _read_inputs(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
     """Files, folders (every *.md below) and `-` for stdin, each as (display path, bytes)."""
     from pearldeck.markdown_import import MAX_BYTES
 
@@ -127,29 +154,36 @@ def _read_inputs(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[Proble
     return out, problems
 
 
+@command("import")
+@click.argument(
+    "paths",
+    cls=Argument,
+    nargs=-1,
+    required=True,
+    metavar="PATH...",
+    help="Markdown files, folders, or - for stdin.",
+)
+@click.option("--dry-run", "-n", is_flag=True, help="Show what would be added; write nothing.")
+@click.option(
+    "--pathway", "-p", metavar="PATHWAY", help="Pathway for pearls under no pathway heading."
+)
+@click.option(
+    "--tag", "-t", multiple=True, metavar="TAG", help="Tag added to every pearl (repeat)."
+)
+@click.option("--source", "-s", metavar="TEXT", help="Source for every pearl (wins over files).")
+@click.option("--block", metavar="ID", help="Question block id these pearls came from.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid pearls even if some are not.")
+@click.pass_context
 @guarded
 def import_notes(
-    ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(help="Markdown files, folders, or - for stdin.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would be added; write nothing.")
-    ] = False,
-    pathway: Annotated[
-        str | None,
-        typer.Option("--pathway", "-p", help="Pathway for pearls under no pathway heading."),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Tag added to every pearl (repeat).")
-    ] = None,
-    source: Annotated[
-        str | None, typer.Option("--source", "-s", help="Source for every pearl (wins over files).")
-    ] = None,
-    block: Annotated[
-        str | None, typer.Option("--block", help="Question block id these pearls came from.")
-    ] = None,
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid pearls even if some are not.")
-    ] = False,
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    dry_run: bool,
+    pathway: str | None,
+    tag: tuple[str, ...],
+    source: str | None,
+    block: str | None,
+    skip_invalid: bool,
 ) -> None:
     """Import pearls from markdown notes; safe to run again (nothing is added twice).
 
@@ -160,7 +194,7 @@ def import_notes(
     from pearldeck.markdown_import import ImportDefaults, decode_markdown, parse_markdown
 
     check_pathway(pathway)
-    tags = tuple(t for raw in tag or [] for t in raw.replace(",", " ").split())
+    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
     defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
     inputs, problems = _read_inputs(paths)
     drafts: list[PearlDraft] = []
@@ -186,13 +220,13 @@ def import_notes(
                 valid.append(d)
         invalid = len(drafts) - len(valid)
         for p in problems:
-            typer.echo(str(p), err=True)
+            click.echo(str(p), err=True)
         if problems and not skip_invalid:
-            typer.echo(
+            click.echo(
                 f"{len(problems)} problem(s); nothing imported (fix them, or --skip-invalid)",
                 err=True,
             )
-            raise typer.Exit(1)
+            raise click.exceptions.Exit(1)
         existing = col.find_same(valid)
         new: list[PearlDraft] = []
         seen: set[str] = set()
@@ -211,13 +245,13 @@ def import_notes(
     per = Counter(d.pathway for d in new)
     verb = "would add" if dry_run else "added"
     detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
-    typer.echo(
+    click.echo(
         f"{verb} {len(new)} pearl(s)"
         + (f" ({detail})" if detail else "")
         + f"; {present} already present; {invalid} invalid; {skipped} paragraph(s) skipped"
     )
     if problems and skip_invalid:
-        raise typer.Exit(0)
+        raise click.exceptions.Exit(0)
 
 
 def _preview(drafts: list[PearlDraft]) -> None:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -42,6 +42,7 @@ CREATE TABLE status(
     buried_day TEXT, first_review REAL, memory TEXT);
 CREATE INDEX status_due ON status(state, due);
 CREATE INDEX status_first ON status(first_review);
+CREATE INDEX status_last ON status(last_review);
 CREATE INDEX cards_new ON cards(new_order);
 """
 
@@ -459,7 +460,7 @@ class Index:
         return out
 
     def new_in_order(
-        self, limit: int, today: str, pathway: str | None, tag: str | None
+        self, limit: int, today: str, pathway: str | None, tag: str | None, day_start: float
     ) -> dict[str, int]:
         """Per pathway, how many of the first `limit` new cards in queue order it holds."""
         sql, args = _card_filter(pathway, tag)
@@ -468,8 +469,9 @@ class Index:
                   SELECT c.pathway FROM cards c LEFT JOIN status s ON s.card_id = c.card_id
                   WHERE {sql} AND (s.card_id IS NULL OR s.state = 0)
                     AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?
+                    AND {_NOT_SIBLING}
                   ORDER BY c.new_order LIMIT ?) GROUP BY pathway""",
-            [*args, today, max(0, limit)],
+            [*args, today, day_start, max(0, limit)],
         )
         return {str(pw): int(n) for pw, n in rows}
 
@@ -486,6 +488,7 @@ class Index:
         tag: str | None,
         new_allowed: int,
         learn_ahead: float,
+        day_start: float,
     ) -> list[tuple[str, str]]:
         """Candidates in queue order: (card_id, queue)."""
         sql, args = _card_filter(pathway, tag)
@@ -516,8 +519,8 @@ class Index:
         if new_allowed > 0:
             new = self.db.execute(
                 f"SELECT c.card_id {base} AND (s.card_id IS NULL OR s.state = 0) "
-                "ORDER BY c.new_order LIMIT 1",
-                [*args, today],
+                f"AND {_NOT_SIBLING} ORDER BY c.new_order LIMIT 1",
+                [*args, today, day_start],
             ).fetchone()
             if new:
                 out.append((new[0], "new"))
@@ -556,6 +559,14 @@ def _corrupt(e: sqlite3.DatabaseError) -> bool:
     if isinstance(e, sqlite3.OperationalError):
         return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
     return True
+
+
+# Anki's "bury new siblings": a new cloze of a pearl studied today waits for tomorrow,
+# so c2 does not follow right after c1 has shown the answer.
+_NOT_SIBLING = (
+    "c.pearl_id NOT IN (SELECT c2.pearl_id FROM status s2 JOIN cards c2 "
+    "ON c2.card_id = s2.card_id WHERE s2.last_review >= ?)"
+)
 
 
 def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:

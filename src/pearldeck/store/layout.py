@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -73,19 +74,38 @@ def device_id(root: Path) -> str:
             raise ValueError(f"PEARLS_DEVICE={env!r}: use letters, digits, '.', '_' or '-'")
         return env
     path = root / CACHE_DIR / "device"
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-        if DEVICE_RE.match(value):
-            return value
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
+    value = _stored_device(path)
+    if value:
+        return value
     host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:20] or "device"
     value = f"{host}-{secrets.token_hex(3)}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(value + "\n", encoding="utf-8")
-    tmp.replace(path)
+    tmp = path.with_name(f".device.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(value + "\n", encoding="utf-8")
+        try:
+            os.link(tmp, path)  # only if there is none: processes starting together agree
+        except FileExistsError:
+            theirs = _stored_device(path)
+            if theirs:
+                return theirs
+            tmp.replace(path)  # an unreadable name is in the way: ours replaces it
+        except OSError:
+            tmp.replace(path)  # no hard links on this file system
+    except OSError:
+        return value  # a read-only copy: this session's name is not kept
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     return value
+
+
+def _stored_device(path: Path) -> str | None:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return value if DEVICE_RE.match(value) else None
 
 
 def init_collection(root: Path) -> list[Path]:

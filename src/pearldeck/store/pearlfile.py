@@ -112,16 +112,31 @@ def append_pearls(
 
 
 def insert_ids(text: str, parsed: ParsedFile, make_id: Callable[[], str]) -> tuple[str, int]:
-    """Give every pearl without an id one, inserted before its first key."""
+    """Give every pearl without an id one, inserted before its first key.
+
+    Returns the text unchanged, and 0, unless the new text reads back as exactly the
+    same pearls plus their ids: a layout with no place for an id line (YAML's explicit
+    `? key`) is left for the user, never rewritten into something else.
+    """
     lines = text.splitlines(keepends=True)
     todo = [r for r in parsed.pearls if r.values and "id" not in r.values]
     newline = "\r\n" if "\r\n" in text else "\n"
+    given: dict[int, str] = {}
     # insert from the bottom so earlier positions stay valid
     for raw in sorted(todo, key=lambda r: (r.first_key_line, r.column), reverse=True):
         i = raw.first_key_line - 1
         line = lines[i]
         col = raw.column
-        pid = make_id()
+        pid = given[id(raw)] = make_id()
         insert = f"id: {pid}, " if raw.flow else f"id: {pid}{newline}" + " " * col
         lines[i] = line[:col] + insert + line[col:]
-    return "".join(lines), len(todo)
+    new = "".join(lines)
+    expected = [r.values | ({"id": given[id(r)]} if id(r) in given else {}) for r in parsed.pearls]
+    check = parse_pearl_file(new, "", "acute")  # the pathway only matters to validation
+    if [r.values for r in check.pearls] != expected or _syntax(check) != _syntax(parsed):
+        return text, 0
+    return new, len(todo)
+
+
+def _syntax(parsed: ParsedFile) -> list[str]:
+    return [p.message for p in parsed.problems if "YAML" in p.message]

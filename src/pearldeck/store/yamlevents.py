@@ -76,8 +76,14 @@ def _events(text: str, path: str) -> tuple[list[Any], Problem | None]:
         if "\t" in text and "tab" in what.lower():
             what += " (use spaces, not tabs, to indent)"
         return [], Problem(path, line, f"YAML syntax error: {what}")
-    except yaml.YAMLError as e:  # reader errors: bad characters
-        return [], Problem(path, 1, f"cannot read YAML: {e}")
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        char = chr(e.character) if isinstance(e.character, int) else ""
+        at = text.find(char) if char else -1
+        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+        what = f"character U+{ord(char):04X}" if char else "a character"
+        return [], Problem(path, line, f"cannot read YAML: {what} is not allowed in YAML text")
+    except yaml.YAMLError as e:
+        return [], Problem(path, 1, f"cannot read YAML: {str(e).splitlines()[0]}")
 
 
 def parse_events(text: str, path: str, pathway: str, out: ParsedFile) -> None:
