@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -244,3 +245,15 @@ def test_utf8_bom_and_crlf_files_are_read(root: Path) -> None:
 def test_invalid_utf8_is_a_problem_with_its_line(root: Path) -> None:
     (root / "acute.yaml").write_bytes(b"- id: aaaa11\n  text: q?\n  back: \xff\n")
     assert problems_of(root) == [f"{root}/acute.yaml:3: not valid UTF-8 text"]
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(root: Path) -> None:
+    path = root / "acute.yaml"
+    path.write_text("- id: aaaa11\n  text: q1?\n  back: a\n")
+    with Collection(root) as c:
+        assert [p.text for p in c.pearls()] == ["q1?"]
+    st = path.stat()
+    path.write_text("- id: aaaa11\n  text: q2?\n  back: a\n")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime
+    with Collection(root) as c:
+        assert [p.text for p in c.pearls()] == ["q2?"]

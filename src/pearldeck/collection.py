@@ -28,7 +28,7 @@ from pearldeck.model import (
 )
 from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
-from pearldeck.store.index import FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
+from pearldeck.store.index import RACY_NS, FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import day_end, day_start, format_interval, study_day
 
@@ -44,7 +44,13 @@ _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def random_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
+    """Six base-36 characters from one draw of the system's random source."""
+    n = secrets.randbelow(36**6)
+    out = []
+    for _ in range(6):
+        n, d = divmod(n, 36)
+        out.append(_ID_ALPHABET[d])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,7 @@ class Collection:
                 and rec.mtime_ns == f.mtime_ns
                 and rec.pathway == f.pathway
                 and not needs_ids
+                and f.mtime_ns < rec.checked_ns - RACY_NS
             ):
                 continue
             try:
@@ -273,7 +280,7 @@ class Collection:
             return None
         if any("YAML" in p.message or "must be" in p.message for p in parsed.problems):
             return None
-        used = {p.id for p in self.index.pearls()} | {
+        used = self.index.pearl_ids() | {
             str(r.values["id"]) for r in parsed.pearls if isinstance(r.values.get("id"), str)
         }
         from pearldeck.store.pearlfile import insert_ids
@@ -499,21 +506,28 @@ class Collection:
             out.append(existing.get(key))
         return out
 
-    def add(self, drafts: Sequence[PearlDraft], now: datetime) -> list[Pearl]:
+    def add(
+        self, drafts: Sequence[PearlDraft], now: datetime, *, validated: bool = False
+    ) -> list[Pearl]:
         """Append pearls to their pathway files: all of them, or (on any error) none."""
         from pearldeck.store.pearlfile import CannotAppend, append_pearls
 
-        problems = [p for d in drafts for p in self.validate_draft(d, d.origin or "<input>")]
+        problems = (
+            []
+            if validated
+            else [p for d in drafts for p in self.validate_draft(d, d.origin or "<input>")]
+        )
         if problems:
             raise PearlError(problems)
         today = study_day(now, self.settings.day_starts_at).isoformat()
-        used = {p.id for p in self.index.pearls()}
+        used = self.index.pearl_ids()
         by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
         for d in drafts:
             d = d if d.added else d.model_copy(update={"added": today})
             by_file.setdefault(self._target_file(d.pathway), []).append((self._fresh_id(used), d))
         with locked(self._lock):
             changes: list[tuple[Path, bytes, bytes | None]] = []
+            checked: list[tuple[str, str, ParsedFile]] = []
             for rel, items in by_file.items():
                 path = self.root / rel
                 try:
@@ -530,7 +544,14 @@ class Collection:
                 except CannotAppend as e:
                     raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
                 changes.append((path, new.text.encode("utf-8"), old))
+                checked.append((rel, items[0][1].pathway, new.parsed))
             replace_files(changes)  # every file or none: an import is never half done
+            # index what was just verified and written, rather than read and parse it again
+            for (path, data, _), (rel, pathway, parsed) in zip(changes, checked, strict=True):
+                st = path.stat()
+                f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
+                problems = [Problem(rel, p.line, p.message) for p in parsed.problems]
+                self._index_file(f, _digest(data), parsed, problems)
         self.refresh()
         ids = [pid for items in by_file.values() for pid, _ in items]
         found = {p.id: p for p in self.index.pearls(ids=ids)}

@@ -241,7 +241,7 @@ def import_notes(
         if dry_run:
             _preview(new)
         elif new:
-            col.add(new, now())
+            col.add(new, now(), validated=True)  # each draft was checked just above
     per = Counter(d.pathway for d in new)
     verb = "would add" if dry_run else "added"
     detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,13 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(
-    path TEXT PRIMARY KEY, size INT, mtime_ns INT, digest TEXT, pathway TEXT, problems TEXT);
+    path TEXT PRIMARY KEY, size INT, mtime_ns INT, digest TEXT, pathway TEXT, problems TEXT,
+    checked_ns INT);
 CREATE TABLE pearls(
     id TEXT, file TEXT, line INT, pos INT, pathway TEXT, added TEXT, data TEXT,
     content TEXT, changed_at REAL);
@@ -64,6 +66,12 @@ class FileRecord:
     digest: str
     pathway: str
     problems: tuple[Problem, ...]
+    checked_ns: int = 0
+    """When the content was last read. A file modified less than RACY_NS before that may
+    change again without its size or mtime changing (as git's "racy" entries)."""
+
+
+RACY_NS = 2_000_000_000
 
 
 class PearlRow(NamedTuple):
@@ -206,9 +214,10 @@ class Index:
 
     def files(self) -> dict[str, FileRecord]:
         out = {}
-        for path, size, mtime, digest, pathway, problems in self.db.execute("SELECT * FROM files"):
+        rows = self.db.execute("SELECT * FROM files")
+        for path, size, mtime, digest, pathway, problems, checked in rows:
             probs = tuple(Problem(p, ln, m) for p, ln, m in json.loads(problems))
-            out[path] = FileRecord(path, size, mtime, digest, pathway, probs)
+            out[path] = FileRecord(path, size, mtime, digest, pathway, probs, checked)
         return out
 
     def old_content(self, db: sqlite3.Connection, path: str) -> dict[str, tuple[str, float]]:
@@ -225,8 +234,16 @@ class Index:
         self.drop_file(db, record.path)
         problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
         db.execute(
-            "INSERT INTO files VALUES(?,?,?,?,?,?)",
-            (record.path, record.size, record.mtime_ns, record.digest, record.pathway, problems),
+            "INSERT INTO files VALUES(?,?,?,?,?,?,?)",
+            (
+                record.path,
+                record.size,
+                record.mtime_ns,
+                record.digest,
+                record.pathway,
+                problems,
+                record.checked_ns or time.time_ns(),
+            ),
         )
         db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?)", [p[:9] for p in pearls])
         db.executemany("INSERT INTO tags VALUES(?,?)", [(p.id, t) for p in pearls for t in p.tags])
@@ -240,7 +257,10 @@ class Index:
         )
 
     def touch_file(self, db: sqlite3.Connection, path: str, size: int, mtime_ns: int) -> None:
-        db.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+        db.execute(
+            "UPDATE files SET size=?, mtime_ns=?, checked_ns=? WHERE path=?",
+            (size, mtime_ns, time.time_ns(), path),
+        )
 
     def drop_file(self, db: sqlite3.Connection, path: str) -> None:
         ids = [r[0] for r in db.execute("SELECT id FROM pearls WHERE file=?", (path,))]
@@ -294,6 +314,9 @@ class Index:
             return out
         sql += " ORDER BY file, pos"
         return [_pearl(r) for r in self.db.execute(sql, args)]
+
+    def pearl_ids(self) -> set[str]:
+        return {str(r[0]) for r in self.db.execute("SELECT id FROM pearls")}
 
     def tag_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT tag, count(DISTINCT pearl_id) FROM tags GROUP BY tag")

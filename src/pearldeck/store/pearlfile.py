@@ -74,6 +74,8 @@ class Appended:
     """New file text, checked to parse back to the old pearls plus the new ones."""
 
     text: str
+    parsed: ParsedFile
+    """That check's parse, which the index can take as it is."""
 
 
 class CannotAppend(Exception):
@@ -108,7 +110,7 @@ def append_pearls(
             raise CannotAppend(
                 f"{path}: pearl text would not read back as written"
             )  # pragma: no cover
-    return Appended(text)
+    return Appended(text, check)
 
 
 def insert_ids(text: str, parsed: ParsedFile, make_id: Callable[[], str]) -> tuple[str, int]:
