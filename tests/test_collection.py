@@ -257,3 +257,30 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(root: Path) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime
     with Collection(root) as c:
         assert [p.text for p in c.pearls()] == ["q2?"]
+
+
+def _snapshot(c: Collection) -> tuple[object, ...]:
+    cards = c.index.db.execute("SELECT * FROM cards ORDER BY card_id").fetchall()
+    tags = c.index.db.execute("SELECT * FROM tags ORDER BY pearl_id, tag").fetchall()
+    return ([p.fields() for p in c.pearls()], cards, tags, sorted(c.problems, key=str))
+
+
+def test_an_edited_file_is_indexed_exactly_as_a_rebuild_would(root: Path) -> None:
+    with Collection(root) as c:
+        c.add([draft(f"q{i}? {{{{c1::x{i}}}}}", tags=(f"t{i}",)) for i in range(8)], NOW)
+    path = root / "acute.yaml"
+    edits = [
+        lambda t: t.replace("q3?", "q3 edited?"),  # one pearl's text
+        lambda t: t.replace("tags: [t5]", "tags: [t5, extra]"),  # its tags
+        lambda t: "# a new first line\n" + t,  # every line moves
+        lambda t: t.replace("{{c1::x6}}", "{{c1::x6}} {{c2::y6}}"),  # a new card
+        lambda t: "".join(t.split("- id: ")[0:2]) + "- id: " + "- id: ".join(t.split("- id: ")[3:]),
+        lambda t: t + "- id: zz9999\n  text: 'late {{c1::one}}'\n",  # appended by hand
+    ]
+    for edit in edits:
+        path.write_text(edit(path.read_text()))
+        with Collection(root) as c:
+            incremental = _snapshot(c)
+        shutil.rmtree(root / ".cache")
+        with Collection(root) as c:
+            assert _snapshot(c) == incremental

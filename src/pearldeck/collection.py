@@ -30,7 +30,7 @@ from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
 from pearldeck.store.index import RACY_NS, FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.studyday import day_end, day_start, format_interval, study_day
+from pearldeck.studyday import day_end, day_start, format_interval, study_day, zone_key
 
 _NO_ID = "pearl has no id"
 if TYPE_CHECKING:
@@ -205,6 +205,12 @@ class Collection:
                 and f.mtime_ns < rec.checked_ns - RACY_NS
             ):
                 continue
+            from pearldeck.store.yamlfile import too_large  # loaded once a file is read
+
+            big = too_large(f.size, f.rel)
+            if big is not None:  # refused by its size: never read into memory, never parsed
+                self._index_file(f, f"size:{f.size}", None, [big])
+                continue
             try:
                 data = f.path.read_bytes()
             except OSError as e:
@@ -358,11 +364,15 @@ class Collection:
                     )
                 )
             rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, tuple(problems))
-            self.index.replace_file(db, rec, rows)
+            if old:
+                self.index.update_file(db, rec, rows)  # an edit: touch what changed
+            else:
+                self.index.replace_file(db, rec, rows)
 
     def _sync_history(self, out: Refresh) -> None:
         """Read what was appended to any review log and refold the cards it touched."""
-        fp = self.settings.fingerprint()
+        # the fold reads the local zone too (a bury lasts to the end of the local study day)
+        fp = f"{self.settings.fingerprint()}|{zone_key()}"
         refold_all = self.index.get_meta("settings") != fp
         offsets = self.index.log_offsets()
         logs = reviewlog.log_files(self.root)
@@ -456,8 +466,15 @@ class Collection:
         """Assign ids to pearls that lack one; return how many."""
         files, _ = layout.scan(self.root)
         n = 0
+        from pearldeck.store.yamlfile import too_large
+
         for f in files:
-            data = f.path.read_bytes()
+            if too_large(f.size, f.rel):
+                continue
+            try:
+                data = f.path.read_bytes()
+            except OSError:
+                continue  # refresh below reports it
             text, parsed, _ = _parse(data, f)
             if text is not None and parsed is not None:
                 done = self._assign_ids(f, data, text, parsed)

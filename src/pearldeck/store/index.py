@@ -232,9 +232,13 @@ class Index:
     ) -> None:
         """Swap one file's pearls and cards."""
         self.drop_file(db, record.path)
+        self._put_file_row(db, record)
+        self._put_pearls(db, pearls)
+
+    def _put_file_row(self, db: sqlite3.Connection, record: FileRecord) -> None:
         problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
         db.execute(
-            "INSERT INTO files VALUES(?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?)",
             (
                 record.path,
                 record.size,
@@ -245,15 +249,66 @@ class Index:
                 record.checked_ns or time.time_ns(),
             ),
         )
+
+    def _put_pearls(self, db: sqlite3.Connection, pearls: Sequence[PearlRow]) -> None:
         db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?)", [p[:9] for p in pearls])
         db.executemany("INSERT INTO tags VALUES(?,?)", [(p.id, t) for p in pearls for t in p.tags])
         db.executemany(
             "INSERT OR IGNORE INTO cards VALUES(?,?,?,?)",
             [
-                (cid, p.id, p.pathway, f"{p.added or '0000-00-00'}|{p.file}|{p.pos:09d}|{n:03d}")
+                (cid, p.id, p.pathway, _new_order(p, n))
                 for p in pearls
                 for n, cid in enumerate(p.card_ids)
             ],
+        )
+
+    def update_file(
+        self, db: sqlite3.Connection, record: FileRecord, pearls: Sequence[PearlRow]
+    ) -> None:
+        """Like replace_file, but touch only the pearls that changed (an edit, not a rebuild)."""
+        old = {
+            pid: (line, pos, pathway, data)
+            for pid, line, pos, pathway, data in db.execute(
+                "SELECT id, line, pos, pathway, data FROM pearls WHERE file=?", (record.path,)
+            )
+        }
+        new_ids = [p.id for p in pearls]
+        n_old = db.execute("SELECT count(*) FROM pearls WHERE file=?", (record.path,)).fetchone()
+        elsewhere = {
+            str(r[0]) for r in db.execute("SELECT id FROM pearls WHERE file != ?", (record.path,))
+        }
+        if (
+            len(set(new_ids)) != len(new_ids)
+            or n_old[0] != len(old)
+            or not elsewhere.isdisjoint(new_ids)
+        ):
+            self.replace_file(db, record, pearls)  # an id used twice: rebuild the file
+            return
+        self._put_file_row(db, record)
+        keep = set(new_ids)
+        gone = [pid for pid in old if pid not in keep]
+        changed = [p for p in pearls if old.get(p.id, (0, 0, "", ""))[2:] != (p.pathway, p.data)]
+        moved = [
+            p for p in pearls
+            if p.id in old and old[p.id][2:] == (p.pathway, p.data)
+            and old[p.id][:2] != (p.line, p.pos)
+        ]  # fmt: skip
+        stale = gone + [p.id for p in changed if p.id in old]
+        for chunk in _chunks(stale, 500):
+            marks = ",".join("?" * len(chunk))
+            db.execute(
+                f"DELETE FROM pearls WHERE file=? AND id IN ({marks})", [record.path, *chunk]
+            )
+            db.execute(f"DELETE FROM tags WHERE pearl_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM cards WHERE pearl_id IN ({marks})", chunk)
+        self._put_pearls(db, changed)
+        db.executemany(
+            "UPDATE pearls SET line=?, pos=? WHERE file=? AND id=?",
+            [(p.line, p.pos, p.file, p.id) for p in moved],
+        )
+        db.executemany(
+            "UPDATE cards SET new_order=? WHERE card_id=?",
+            [(_new_order(p, n), cid) for p in moved for n, cid in enumerate(p.card_ids)],
         )
 
     def touch_file(self, db: sqlite3.Connection, path: str, size: int, mtime_ns: int) -> None:
@@ -590,6 +645,11 @@ _NOT_SIBLING = (
     "c.pearl_id NOT IN (SELECT c2.pearl_id FROM status s2 JOIN cards c2 "
     "ON c2.card_id = s2.card_id WHERE s2.last_review >= ?)"
 )
+
+
+def _new_order(p: PearlRow, n: int) -> str:
+    """New cards come in the order added, then as they stand in the files."""
+    return f"{p.added or '0000-00-00'}|{p.file}|{p.pos:09d}|{n:03d}"
 
 
 def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:

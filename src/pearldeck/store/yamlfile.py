@@ -39,13 +39,19 @@ class ParsedFile:
     list_column: int = 0
 
 
+def too_large(size: int, path: str) -> Problem | None:
+    """The problem of a file too big to read: refused by its size alone."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return Problem(path, 0, f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
+
+
 def parse_pearl_file(text: str, path: str, pathway: str) -> ParsedFile:
     """Parse a pathway file into raw pearls; never raises for anything a user can write."""
     out = ParsedFile()
-    if len(text) > MAX_FILE_BYTES:
-        out.problems.append(
-            Problem(path, 0, f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
-        )
+    big = too_large(len(text), path)
+    if big is not None:
+        out.problems.append(big)
         return out
     fast = fast_parse(text)
     if fast is not None:
