@@ -239,3 +239,30 @@ def test_due_json_loads_only_what_it_needs(root: Path) -> None:
     heavy = {m for m in loaded if m.split(".")[0] in {"pydantic", "rich", "typer", "textual"}}
     others = {f"pearldeck.cli.{a}" for a in COMMANDS.values()} - {"pearldeck.cli.review_cmds"}
     assert heavy == set() and others & loaded == set()
+
+
+@pytest.mark.parametrize(
+    ("tz", "now", "today"),
+    [
+        ("America/New_York", "2026-11-27T08:30:00Z", "2026-11-26"),  # 03:30 local: yesterday
+        ("America/New_York", "2026-11-27T09:30:00Z", "2026-11-27"),  # 04:30 local
+        ("Asia/Tokyo", "2026-11-27T18:30:00Z", "2026-11-27"),  # 03:30 on the 28th, local
+        ("Asia/Tokyo", "2026-11-27T19:30:00Z", "2026-11-28"),
+        ("America/New_York", "2026-11-27T03:30", "2026-11-26"),  # no offset: local time
+    ],
+)
+def test_study_day_of_a_whole_process_follows_tz_and_pearls_now(
+    tmp_path: Path, tz: str, now: str, today: str
+) -> None:
+    env = {**os.environ, "PEARLS_DIR": str(tmp_path / "c"), "PEARLS_NOW": now, "TZ": tz}
+    subprocess.run(
+        [sys.executable, "-m", "pearldeck", "init"], env=env, check=True, capture_output=True
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "pearldeck", "due", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert json.loads(out)["today"] == today
