@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -17,6 +17,9 @@ from pearldeck.collection import Collection, Refresh
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlError, Problem
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.themes import DARK, LIGHT, THEMES
+
+if TYPE_CHECKING:
+    from pearldeck.store.studylog import Block
 
 Clock = Callable[[], datetime]
 
@@ -156,10 +159,31 @@ class PearlsApp(App[None]):
         if type(self.screen) is not type(screen):
             self.push_screen(screen)
 
-    def open_add(self, pathway: str | None = None) -> None:
+    def open_add(self, pathway: str | None = None, block: Block | None = None) -> None:
         from pearldeck.tui.screens.add import AddScreen
 
-        self._push_once(AddScreen(pathway))
+        screen = AddScreen(pathway, block)
+        if block is not None and isinstance(self.screen, AddScreen):
+            self.switch_screen(screen)  # a block logged from Add: capture for the new block
+        else:
+            self._push_once(screen)
+
+    def open_log_block(self) -> None:
+        """Log a block, then Add opens linked to it, on the pathway it missed most."""
+        from pearldeck.tui.block_entry import most_missed_pathway
+        from pearldeck.tui.screens.log_block import LogBlockScreen
+
+        def logged(block: Block | None) -> None:
+            if block is not None:
+                self.open_add(most_missed_pathway(block), block)
+
+        if not isinstance(self.screen, LogBlockScreen):
+            self.push_screen(LogBlockScreen(), logged)
+
+    def open_report(self) -> None:
+        from pearldeck.tui.screens.report import ReportScreen
+
+        self._push_once(ReportScreen())
 
     def open_browse(self) -> None:
         from pearldeck.tui.screens.browse import BrowseScreen
@@ -186,6 +210,12 @@ class PearlsApp(App[None]):
                     functools.partial(self.start_review, pw),
                 )
             yield SystemCommand("Add pearls", "Quick capture after a block", self.open_add)
+            yield SystemCommand(
+                "Log block", "Record a question block, then write its pearls", self.open_log_block
+            )
+            yield SystemCommand(
+                "Study report", "Accuracy, error mix, pathways, readiness", self.open_report
+            )
             yield SystemCommand("Browse pearls", "Search, edit, suspend, delete", self.open_browse)
             yield SystemCommand("Stats", "Retention, forecast, heatmap", self.open_stats)
             yield SystemCommand("Home", "Today's counts per pathway", self.go_home)

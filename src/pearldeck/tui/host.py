@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from pearldeck.collection import Collection
     from pearldeck.model import Problem
+    from pearldeck.store.studylog import Block
 
 
 class Host(Protocol):
@@ -24,7 +25,11 @@ class Host(Protocol):
 
     def go_home(self) -> None: ...
 
-    def open_add(self, pathway: str | None = None) -> None: ...
+    def open_add(self, pathway: str | None = None, block: Block | None = None) -> None: ...
+
+    def open_log_block(self) -> None: ...
+
+    def open_report(self) -> None: ...
 
     def open_browse(self) -> None: ...
 

@@ -1,4 +1,4 @@
-"""The two calm themes (dark and light) and the pathway colours they define."""
+"""The two calm themes (dark and light) and the pathway, miss-cause and score-band colours."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ DARK_THEME = Theme(
         "pw-diagnostic": "#B48E3B",
         "pw-systems-based": "#9A6E9E",
         "pw-text": "#F5F7FA",
+        "miss-knowledge": "#81A1C1",
+        "miss-misread": "#EBCB8B",
+        "miss-rushing": "#D08770",
+        "miss-fatigue": "#B48EAD",
+        "miss-other": "#6B7385",
+        "score-band-1": "#A3BE8C",
+        "score-band-2": "#EBCB8B",
+        "score-band-3": "#D08770",
+        "score-band-4": "#BF616A",
         "footer-key-foreground": "#88C0D0",
     },
 )
@@ -51,11 +60,30 @@ LIGHT_THEME = Theme(
         "pw-diagnostic": "#97660B",
         "pw-systems-based": "#7B4A86",
         "pw-text": "#FFFFFF",
+        "miss-knowledge": "#2F5F9F",
+        "miss-misread": "#B8860B",
+        "miss-rushing": "#C0502A",
+        "miss-fatigue": "#7B4A86",
+        "miss-other": "#9A968C",
+        "score-band-1": "#2F7D4F",
+        "score-band-2": "#9C8A00",
+        "score-band-3": "#C0602A",
+        "score-band-4": "#B83232",
         "footer-key-foreground": "#2F6F8F",
     },
 )
 
 THEMES = (DARK_THEME, LIGHT_THEME)
+
+
+def miss_color(cause: str) -> str:
+    """The theme variable holding the colour of a cause of misses (knowledge, misread, ...)."""
+    return f"$miss-{cause}"
+
+
+def score_band_color(index: int) -> str:
+    """The theme variable of a score band's colour: 0 is the target band, 3 the lowest."""
+    return f"$score-band-{index + 1}"
 
 
 def pathway_color(pathway: str) -> str:

@@ -15,6 +15,8 @@ from textual.widgets import Footer, Static
 from pearldeck.drafts import PearlDraft
 from pearldeck.model import PATHWAYS, Pearl, PearlError
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
+from pearldeck.store.studylog import Block
+from pearldeck.tui.block_entry import block_label
 from pearldeck.tui.host import host
 from pearldeck.tui.text import prompt_content
 from pearldeck.tui.themes import pathway_color
@@ -24,15 +26,20 @@ SHOW_ADDED = 5
 
 
 class AddScreen(Screen[None]):
-    """Each saved pearl is appended to its pathway file exactly as `pearls add` writes it."""
+    """Each saved pearl is appended to its pathway file exactly as `pearls add` writes it.
+
+    Opened for a block just logged, every pearl saved here gets `block: <id>`, as with
+    `pearls add --block <id>`.
+    """
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [Path(__file__).with_name("add.tcss"), FORM_CSS]
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
 
-    def __init__(self, pathway: str | None = None) -> None:
+    def __init__(self, pathway: str | None = None, block: Block | None = None) -> None:
         super().__init__()
         self.start_pathway = pathway if pathway in PATHWAYS else PATHWAYS[0]
+        self.block = block
         self.added: list[Pearl] = []
 
     def compose(self) -> ComposeResult:
@@ -43,8 +50,21 @@ class AddScreen(Screen[None]):
             ),
             id="add-title",
         )
+        if self.block is not None:
+            yield Static(
+                Content.assemble(
+                    "linked to block ",
+                    (self.block.id, "bold $accent"),
+                    f" ({block_label(self.block)})",
+                    ("  ·  each pearl saved here records it", "dim"),
+                ),
+                id="add-block",
+            )
+        block_id = self.block.id if self.block else None
         with VerticalScroll(id="add-body"):
-            yield PearlForm(PearlDraft(pathway=self.start_pathway, text=""), id="add-form")
+            yield PearlForm(
+                PearlDraft(pathway=self.start_pathway, text="", block=block_id), id="add-form"
+            )
             yield Static(id="added-list")
         yield Footer()
 

@@ -43,6 +43,8 @@ class HomeScreen(Screen[None]):
         Binding("a", "add", "Add"),
         Binding("b", "browse", "Browse"),
         Binding("s", "stats", "Stats"),
+        Binding("l", "log_block", "Log block"),
+        Binding("p", "report", "Report"),
         Binding("t", "tag", "Tag"),
         Binding("escape", "focus_table", show=False),
     ]
@@ -61,7 +63,7 @@ class HomeScreen(Screen[None]):
                 yield Label("Review a tag", id="tag-label")
                 yield Input(placeholder="e.g. cardiology, then enter", id="tag")
             yield Static(id="home-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # the hint line names ctrl+p
 
     def on_mount(self) -> None:
         table = self.query_one("#today", DataTable)
@@ -145,6 +147,12 @@ class HomeScreen(Screen[None]):
 
     def action_stats(self) -> None:
         host(self).open_stats()
+
+    def action_log_block(self) -> None:
+        host(self).open_log_block()
+
+    def action_report(self) -> None:
+        host(self).open_report()
 
     def action_tag(self) -> None:
         self.query_one("#tag", Input).focus()

@@ -1,0 +1,109 @@
+"""Log a question block as `pearls block add` does, then hand the block on to write its pearls."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from pearldeck.collection import random_id
+from pearldeck.scheduler import iso
+from pearldeck.store import studylog
+from pearldeck.store.fsutil import WriteFailed
+from pearldeck.tui.block_entry import BlockFields, block_label, check_fields
+from pearldeck.tui.host import host
+from pearldeck.tui.widgets.block_form import BLOCK_FORM_CSS, BlockForm
+
+
+def fresh_id(log: studylog.StudyLog) -> str:
+    """A block id no block or exam in the log has."""
+    used = {b.id for b in log.blocks} | {e.id for e in log.exams}
+    while (new := random_id()) in used:
+        pass
+    return new
+
+
+class LogBlockScreen(Screen[studylog.Block | None]):
+    """The block is appended to `study/<device>.jsonl`; escape leaves without writing."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        Path(__file__).with_name("log_block.tcss"),
+        BLOCK_FORM_CSS,
+    ]
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        h = host(self)
+        today = date.fromisoformat(h.col.today(h.now()))
+        log = studylog.read(h.col.root)
+        last = log.blocks[-1] if log.blocks else None
+        start = BlockFields(
+            source=last.source if last else studylog.SOURCES[0],
+            mode=last.mode if last else studylog.MODES[0],
+            questions="",
+            correct="",
+            minutes="",
+            day=today.isoformat(),
+        )
+        yield Static(
+            Content.assemble(
+                ("Log a question block", "bold $primary"),
+                "  ·  enter or ctrl+s saves, then you write its pearls",
+            ),
+            id="log-title",
+            classes="top-line",
+        )
+        with VerticalScroll(id="log-body"):
+            yield BlockForm(start, today, id="block-form")
+            with Horizontal(id="log-buttons"):
+                yield Button("Save and write pearls  ctrl+s", id="save", variant="primary")
+                yield Button("Cancel  esc", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(BlockForm).focus_first()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.query_one(BlockForm).action_submit()
+        else:
+            self.dismiss(None)
+
+    def on_block_form_submitted(self, event: BlockForm.Submitted) -> None:
+        event.stop()
+        h = host(self)
+        col, moment = h.col, h.now()
+        log = studylog.read(col.root)
+        checked = check_fields(
+            event.fields,
+            block_id=fresh_id(log),
+            today=date.fromisoformat(col.today(moment)),
+            time=iso(moment),
+            device=col.device,
+        )
+        if checked.block is None:
+            event.form.show_problems(checked.problems)
+            return
+        try:
+            studylog.append(col.root, col.device, checked.block)
+        except ValueError as e:  # the log's own check, the same rules
+            event.form.show_problems(str(e).split("; "))
+            return
+        except WriteFailed as e:
+            self.notify(str(e), title="Not saved", severity="error", timeout=10)
+            return
+        block = checked.block
+        self.notify(f"Logged block {block.id} ({block_label(block)}).")
+        self.dismiss(block)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
