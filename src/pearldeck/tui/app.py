@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterable
@@ -22,6 +23,20 @@ if TYPE_CHECKING:
     from pearldeck.store.studylog import Block
 
 Clock = Callable[[], datetime]
+BIG_FIRST_RUN = 4 * 2**20
+"""Bytes of pearls and reviews above which a first run shows a loading screen."""
+
+
+def _unindexed_size(root: Path) -> int:
+    """Size of what a first run must read; 0 once an index exists."""
+    if (root / ".cache" / "index.sqlite3").exists() or not root.is_dir():
+        return 0
+    total = 0
+    for pattern in ("*.yaml", "*/*.yaml", "reviews/*.jsonl"):
+        for path in root.glob(pattern):
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total
 
 
 def env_clock() -> Clock:
@@ -80,6 +95,27 @@ class PearlsApp(App[None]):
     # opening the collection -------------------------------------------------
 
     def on_mount(self) -> None:
+        size = _unindexed_size(self.root)
+        if size > BIG_FIRST_RUN:
+            from pearldeck.tui.screens.loading import LoadingScreen
+
+            self.push_screen(LoadingScreen(size / 2**20))
+            self.run_worker(self._build_index, thread=True, exit_on_error=False)
+            return
+        self._opened()
+
+    def _build_index(self) -> None:
+        # seconds of work on a big history: done off the UI thread, which then opens the
+        # (now warm) index itself, since it owns the SQLite connection
+        with contextlib.suppress(Exception):  # the UI thread's open reports any problem
+            Collection(self.root).close()
+        self.call_from_thread(self._built)
+
+    def _built(self) -> None:
+        self.pop_screen()
+        self._opened()
+
+    def _opened(self) -> None:
         problems = self.reload()
         if problems:
             self.push_screen(self._problems_screen(problems), self._fixed)
