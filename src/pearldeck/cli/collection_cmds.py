@@ -17,6 +17,7 @@ from pearldeck.cli.common import (
     open_collection,
     options,
     print_json,
+    print_pearl_table,
 )
 from pearldeck.model import PATHWAYS
 
@@ -111,16 +112,7 @@ def list_pearls(
     if not pearls:
         click.echo("no pearls", err=True)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for col_name in ("id", "pathway", "pearl", "tags"):
-        table.add_column(col_name, overflow="fold")
-    for p in pearls:
-        shown = p.text if p.back is None else f"{p.text} → {p.back}"
-        table.add_row(p.id, p.pathway, shown, " ".join(p.tags))
-    Console(soft_wrap=False, highlight=False).print(table, markup=False)
+    print_pearl_table("id", [(p.id, p.pathway, p.text, p.back, p.tags) for p in pearls])
 
 
 @command("check")

@@ -142,5 +142,30 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             raise click.exceptions.Exit(1) from None
         except (ChangedOnDisk, WriteFailed) as e:
             fail(str(e))
+        except Exception as e:
+            from pearldeck.collection import discard_damaged_index
+
+            cache = discard_damaged_index(options(click.get_current_context()).dir, e)
+            if cache is None:
+                raise
+            fail(
+                f"{cache}: the index (a cache of your files) was damaged, so it was deleted; "
+                "nothing of yours is lost. Run the command again to rebuild it."
+            )
 
     return wrapper
+
+
+def print_pearl_table(
+    first: str, rows: list[tuple[str, str, str, str | None, tuple[str, ...]]]
+) -> None:
+    """A plain table of pearls: `first` column, pathway, `text → back`, tags."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in (first, "pathway", "pearl", "tags"):
+        table.add_column(name, overflow="fold")
+    for key, pathway, text, back, tags in rows:
+        table.add_row(key, pathway, text if back is None else f"{text} → {back}", " ".join(tags))
+    Console(soft_wrap=False, highlight=False).print(table, markup=False)

@@ -19,6 +19,7 @@ from pearldeck.cli.common import (
     guarded,
     now,
     open_collection,
+    print_pearl_table,
 )
 from pearldeck.model import PATHWAYS, PearlError, Problem, normalise
 
@@ -255,18 +256,9 @@ def import_notes(
 
 
 def _preview(drafts: list[PearlDraft]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    if not drafts:
-        return
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("from", "pathway", "pearl", "tags"):
-        table.add_column(name, overflow="fold")
-    for d in drafts:
-        shown = d.text if d.back is None else f"{d.text} → {d.back}"
-        table.add_row(d.origin or "", d.pathway, shown, " ".join(d.tags))
-    Console(soft_wrap=False, highlight=False).print(table, markup=False)
+    if drafts:
+        rows = [(d.origin or "", d.pathway, d.text, d.back, d.tags) for d in drafts]
+        print_pearl_table("from", rows)
 
 
 def _require_block(root: Path, block: str) -> None:
