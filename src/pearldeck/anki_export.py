@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -249,7 +250,8 @@ def _note_content(pearl: Pearl) -> tuple[int, str, list[int]]:
 
 
 def _escape(text: str) -> str:
-    """Make text show in Anki as typed: no tag, attribute, script or cloze can come of it."""
+    """Make text show in Anki as typed: no tag, attribute, script or cloze can come of it,
+    nor Anki's bracket markup (`[sound:…]` plays a file, `[latex]…` makes an image)."""
     # Chained replace is three times faster than str.translate here.
     return (
         text.replace("&", "&amp;")
@@ -259,6 +261,7 @@ def _escape(text: str) -> str:
         .replace("'", "&#x27;")
         .replace("{", "&#123;")
         .replace("}", "&#125;")
+        .replace("[", "&#91;")
         .replace("\n", "<br>")
     )
 
@@ -352,13 +355,31 @@ def _models() -> tuple[genanki.Model, genanki.Model]:
     return cloze, basic
 
 
+def _remove_stale_parts(folder: Path) -> None:
+    """Remove packages half-written by exports that died (a crash, a kill): a dead
+    writer's part file is only wasted space, up to the size of a whole deck."""
+    for part in folder.glob(".pearldeck-*-*.apkg.part"):
+        pid = part.name.split("-")[1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):  # only tidying: never a reason to fail
+                part.unlink()
+        except (OSError, OverflowError):
+            pass  # alive (another user's), or not a pid
+
+
 def _write_atomically(out: Path, collection: bytes) -> int:
     """Zip the collection into a temp file beside `out`, then rename it over `out`."""
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name such as {out / 'pearls.apkg'}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".pearldeck-", suffix=".apkg.part")
+        _remove_stale_parts(out.parent)
+        prefix = f".pearldeck-{os.getpid()}-"
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=prefix, suffix=".apkg.part")
     except FileExistsError as e:
         raise ExportError(f"cannot write {out}: {e.filename} is a file, not a folder") from None
     except OSError as e:

@@ -29,6 +29,7 @@ from pearldeck.model import (
 from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
 from pearldeck.store.index import RACY_NS, FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
+from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import day_end, day_start, format_interval, study_day, zone_key
 
@@ -178,10 +179,16 @@ class Collection:
         """Bring the index up to date with the files: only changed files are read."""
         try:
             return self._refresh(assign_ids)
-        except IndexUnwritable:
-            # The cache cannot be written (a full disk, a read-only folder): the text is
-            # the truth, so this session indexes it in memory instead.
-            self.index.close()
+        except (IndexUnwritable, sqlite3.DatabaseError) as e:
+            if not isinstance(e, IndexUnwritable) and not index_damaged(e):
+                raise
+            # The cache cannot be written (a full disk, a read-only folder) or is damaged:
+            # the text is the truth, so this session indexes it in memory instead, and a
+            # damaged file goes, for the next session to build again.
+            if isinstance(e, IndexUnwritable):
+                self.index.close()
+            else:
+                self.index.discard()
             self.index = Index.in_memory(self.index.path)
             return self._refresh(assign_ids)
 
@@ -375,10 +382,20 @@ class Collection:
         fp = f"{self.settings.fingerprint()}|{zone_key()}"
         refold_all = self.index.get_meta("settings") != fp
         offsets = self.index.log_offsets()
-        logs = reviewlog.log_files(self.root)
-        rels = {p: p.relative_to(self.root).as_posix() for p in logs}
+        rels: dict[Path, str] = {}
+        unreadable: set[str] = set()
+        for path in reviewlog.log_files(self.root):
+            rel = path.relative_to(self.root).as_posix()
+            try:
+                path.open("rb").close()
+            except OSError as err:  # reported; its events in the index are kept as they are
+                out.problems.append(Problem(str(path), 0, f"cannot read: {err.strerror or err}"))
+                unreadable.add(rel)
+            else:
+                rels[path] = rel
         # a log that vanished, shrank or changed its start was rewritten: read all again
-        rebuild = bool(set(offsets) - set(rels.values())) or (bool(rels) and not offsets)
+        vanished = set(offsets) - set(rels.values()) - unreadable
+        rebuild = bool(vanished) or (bool(rels) and not offsets)
         for path, rel in rels.items():
             off, _, head = offsets.get(rel, (0, 0, b""))
             if not off:
@@ -893,6 +910,15 @@ def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     v = raw.values
     keys = ("text", "back", "source", "added", "block", "origin")
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
+
+
+def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
+    """If `error` says the index of `root` is damaged, delete it (the next open rebuilds it
+    from the text) and return its folder; else None."""
+    if not index_damaged(error):
+        return None
+    Index.in_memory(root / layout.CACHE_DIR / "index.sqlite3").discard()
+    return root / layout.CACHE_DIR
 
 
 def _digest(data: bytes) -> str:

@@ -37,6 +37,11 @@ def day_end(day: date, day_starts_at: int) -> datetime:
     return day_start(day + timedelta(days=1), day_starts_at)
 
 
+def zone_key() -> str:
+    """The local time zone, as far as study days go: changes when TZ (or the system's) does."""
+    return f"{time.tzname[0]}/{time.tzname[1]}/{time.timezone}/{time.altzone}"
+
+
 def parse_now(value: str) -> datetime:
     """Read `PEARLS_NOW`: ISO 8601, naive means local time; returns UTC."""
     text = value.strip().replace("Z", "+00:00")

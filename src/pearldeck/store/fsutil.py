@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -90,6 +91,24 @@ def replace_files(changes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
     for folder in {path.parent for path, _, _ in changes}:
         with contextlib.suppress(OSError):
             fsync_dir(folder)
+    for path, _, _ in changes:
+        _remove_stale_temps(path)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove temp files of `path` left by writers that died mid-write (a crash, a kill),
+    so they are not synced or committed with the collection. A live writer's stays."""
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 : -len(".tmp")]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        except (OSError, OverflowError):
+            pass  # alive (another user's), or not a pid
 
 
 def _current(path: Path) -> bytes | None:

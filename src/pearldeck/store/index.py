@@ -174,6 +174,14 @@ class Index:
     def close(self) -> None:
         self.db.close()
 
+    def discard(self) -> None:
+        """Close and delete the index file: it is damaged, and only a cache of the text."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.path) + suffix).unlink()
+
     @classmethod
     def in_memory(cls, path: Path) -> Index:
         """An empty index for this session only, for when `path` cannot be written."""
@@ -629,6 +637,11 @@ def _unwritable(e: sqlite3.OperationalError) -> bool:
         sqlite3.SQLITE_BUSY,
         sqlite3.SQLITE_LOCKED,
     )
+
+
+def damaged(e: BaseException) -> bool:
+    """`e` says the index file is damaged (not merely locked, full or read-only)."""
+    return isinstance(e, sqlite3.DatabaseError) and _corrupt(e)
 
 
 def _corrupt(e: sqlite3.DatabaseError) -> bool:

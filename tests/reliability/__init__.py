@@ -1,0 +1,1 @@
+"""Helpers and child-process programs for the reliability suites (tests/test_reliability_*)."""
