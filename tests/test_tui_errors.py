@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from pearldeck.collection import Collection
 from pearldeck.tui.dialogs.edit import EditPearlDialog
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.problems import ProblemsScreen
@@ -126,3 +127,27 @@ async def test_add_keeps_an_external_change(collection: Path) -> None:
     text = acute.read_text(encoding="utf-8")
     assert text.startswith(external)
     assert "Tension pneumothorax: {{c1::needle}} first" in text
+
+
+async def test_edit_refused_when_another_process_already_took_in_an_edit(
+    collection: Path,
+) -> None:
+    acute = collection / "acute.yaml"
+    app = make_app(collection)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditPearlDialog)
+        # meanwhile another editor changes this very pearl and another `pearls` process
+        # reads it into the shared index, so the file and the index agree again
+        external = ACUTE.replace("IM epinephrine", "IM epinephrine 0.5 mg")
+        acute.write_text(external, encoding="utf-8")
+        with Collection(collection) as other:
+            assert "0.5 mg" in (other.pearl("anaph1") or other.pearls()[0]).text
+        mine = "Anaphylaxis: inject {{c1::IM epinephrine}} in the {{c2::anterolateral thigh}}"
+        app.screen.query_one(PearlText).load_text(mine)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditPearlDialog)  # refused, the text kept
+        assert acute.read_text(encoding="utf-8") == external

@@ -72,9 +72,11 @@ class EditPearlDialog(ModalScreen[Pearl | None]):
     def save(self, draft: PearlDraft) -> None:
         col = host(self).col
         try:
-            saved = col.replace_pearl(self.pearl.id, draft)
+            saved = col.replace_pearl(self.pearl.id, draft, based_on=self.pearl)
         except ChangedOnDisk:
             col.refresh()
+            # from now on the edit knowingly replaces the version now on disk
+            self.pearl = col.pearl(self.pearl.id) or self.pearl
             self.notify(
                 f"{self.pearl.file} changed on disk; reloaded, nothing overwritten. "
                 "Your edit is still here: save again to apply it.",

@@ -222,7 +222,7 @@ class BrowseScreen(Screen[None]):
     def _delete(self, pearl: Pearl) -> None:
         col = host(self).col
         try:
-            col.replace_pearl(pearl.id, None)
+            col.replace_pearl(pearl.id, None, based_on=pearl)
         except ChangedOnDisk:
             col.refresh()
             self.notify(
