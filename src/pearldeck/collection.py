@@ -881,6 +881,10 @@ class Collection:
     def review_events(self, since: str = "") -> list[Event]:
         return self.index.review_events(since)
 
+    def card_count(self) -> int:
+        """How many cards the pearls make (suspended ones included)."""
+        return self.index.card_count()
+
     def card_pathways(self) -> dict[str, str]:
         """Every live card id and its pathway."""
         return {c: p.pathway for p in self.index.pearls() for c in p.card_ids()}

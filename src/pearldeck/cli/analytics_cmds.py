@@ -382,7 +382,7 @@ def optimize(ctx: click.Context, retention: bool, yes: bool, as_json: bool) -> N
         events = col.review_events()
         settings = col.settings
         root = col.root
-        live = len(col.card_pathways())
+        live = col.card_count()
     history = opt.build_history(events, settings.day_starts_at)
     out: dict[str, object] = {
         "reviews": history.reviews,

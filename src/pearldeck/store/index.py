@@ -381,6 +381,9 @@ class Index:
     def pearl_ids(self) -> set[str]:
         return {str(r[0]) for r in self.db.execute("SELECT id FROM pearls")}
 
+    def card_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM cards").fetchone()[0])
+
     def tag_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT tag, count(DISTINCT pearl_id) FROM tags GROUP BY tag")
         return {str(t): int(n) for t, n in rows}
@@ -470,12 +473,14 @@ class Index:
 
     def review_events(self, since: str = "") -> list[Event]:
         """Reviews not undone, oldest first, for stats and optimisation (no stored states)."""
+        # columns in Event's field order: half a million rows, so no per-row conversions
         rows = self.db.execute(
-            "SELECT id, card, time, kind, device, rating, duration, target, prev, NULL, after, seq"
-            " FROM events WHERE kind='review' AND undone = 0 AND time >= ? ORDER BY time, id",
+            "SELECT id, kind, card, time, device, rating, duration, prev, NULL, target, seq,"
+            " NULL, after FROM events WHERE kind='review' AND undone = 0 AND time >= ?"
+            " ORDER BY time, id",
             (since,),
         )
-        return [_event(r) for r in rows]
+        return [Event(*r) for r in rows]
 
     def last_time(self, card: str) -> str | None:
         row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,)).fetchone()
