@@ -407,50 +407,54 @@ class Collection:
         if rebuild:
             offsets = {}
             refold_all = True
-        read_all: list[Event] = []
-        marks: list[tuple[str, int, int, bytes]] = []
-        for path, rel in rels.items():
-            off, lines, _ = offsets.get(rel, (0, 0, b""))
-            if path.stat().st_size == off:
-                continue
-            read = reviewlog.read_from(path, off, lines + 1)
-            out.warnings.extend(read.warnings)
-            with path.open("rb") as fh:
-                head = fh.read(min(read.offset, 256))
-            marks.append((rel, read.offset, read.lines, head))
-            read_all.extend(read.events)
-        if not (marks or refold_all):
+        todo = [
+            (path, rel, *offsets.get(rel, (0, 0, b""))[:2])
+            for path, rel in rels.items()
+            if path.stat().st_size != offsets.get(rel, (0, 0, b""))[0]
+        ]
+        if not (todo or refold_all):
             return
         # One transaction: a crash can never leave events recorded and their cards unfolded.
         with self.index.write() as db:
+            touched: set[str] = set()
             if rebuild:
                 self.index.clear_history(db)
-            touched: set[str] = set()
-            if marks:
-                touched = self.index.add_events(db, read_all, bulk=rebuild)
-                for mark in marks:
-                    self.index.set_log_offset(db, *mark)
+                self.index.begin_bulk(db)
+
+            def take(events: list[Event]) -> None:
+                touched.update(self.index.add_events(db, events, bulk=rebuild))
+
+            for path, rel, off, lines in todo:
+                read = reviewlog.read_from(path, off, lines + 1, sink=take)
+                out.warnings.extend(read.warnings)
+                with path.open("rb") as fh:
+                    head = fh.read(min(read.offset, 256))
+                self.index.set_log_offset(db, rel, read.offset, read.lines, head)
             if rebuild:
-                by_card: dict[str, list[Event]] = {}
-                for e in read_all:
-                    by_card.setdefault(e.card, []).append(e)
-                self._put_folds(db, by_card)
-            elif refold_all:
-                by_card = {}
-                for e in self.index.all_events():
-                    by_card.setdefault(e.card, []).append(e)
-                self._put_folds(db, by_card)
+                self.index.end_bulk(db)
+            if refold_all:  # a card at a time, so a rebuild never holds the whole history
+                rows: list[StatusRow] = []
+                for card_id, events in self.index.events_by_card(db):
+                    rows.append(self._status_row(card_id, events))
+                    if len(rows) >= 5000:
+                        self.index.put_status(db, rows)
+                        rows = []
+                self.index.put_status(db, rows)
             elif touched:
                 self._put_folds(db, self.index.events_for(touched))
             if refold_all:
                 self.index.set_meta(db, "settings", fp)
+
+    def _load_state(self, e: Event) -> dict[str, object] | None:
+        """A review's stored state, read back from its line in its device's log."""
+        return reviewlog.state_at(reviewlog.log_path(self.root, e.device), e.ref, e.id)
 
     def _put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
         rows = [self._status_row(cid, evs) for cid, evs in by_card.items()]
         self.index.put_status(db, rows)
 
     def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
-        st = sched.fold(card_id, events, self._get_scheduler, self.settings)
+        st = sched.fold(card_id, events, self._get_scheduler, self.settings, self._load_state)
         m = st.memory
         return StatusRow(
             card_id=card_id,

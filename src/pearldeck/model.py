@@ -212,6 +212,8 @@ class Event:
     """`state` as written in the log, parsed only when a replay needs it."""
     after: int | None = None
     """The FSRS state number (0–3) this review left the card in."""
+    ref: int = -1
+    """Byte offset of its line in its device's log, where `state` can be read back."""
 
     def sort_key(self) -> tuple[str, str]:
         return (self.time, self.id)

@@ -179,9 +179,14 @@ def preview(
     return {r: review(scheduler, settings, card_id, prev, r, now) for r in Rating}
 
 
-def _stored(e: Event) -> CardState | None:
+StateLoader = Callable[[Event], "dict[str, object] | None"]
+
+
+def _stored(e: Event, load: StateLoader | None) -> CardState | None:
     """The state a review wrote, if it is complete enough to schedule from."""
     d = e.stored_state()
+    if d is None and e.ref >= 0 and load is not None:
+        d = load(e)
     if d is None:
         return None
     m = CardState.from_dict(d)
@@ -197,6 +202,7 @@ def fold(
     events: Iterable[Event],
     scheduler: Callable[[], fsrs.Scheduler],
     settings: Settings,
+    load: StateLoader | None = None,
 ) -> CardStatus:
     """Replay a card's events in (time, id) order, skipping undone ones.
 
@@ -221,11 +227,13 @@ def fold(
         if e.kind == "review":
             when = from_iso(e.time)
             reused = None
-            if e.prev == last_event and (e.state is not None or e.state_json is not None):
+            if e.prev == last_event and (
+                e.state is not None or e.state_json is not None or e.ref >= 0
+            ):
                 reused = e
             if reused is None or reused.result_state is None:
                 if pending is not None:
-                    stored = _stored(pending)
+                    stored = _stored(pending, load)
                     if stored is None:
                         return _fold_strict(card_id, ordered, undone, scheduler, settings)
                     memory, pending = stored, None
@@ -250,7 +258,7 @@ def fold(
         elif e.kind == "bury":
             buried = study_day(from_iso(e.time), settings.day_starts_at)
     if pending is not None:
-        stored = _stored(pending)
+        stored = _stored(pending, load)
         if stored is None:  # an unusable stored state: replay without reuse
             return _fold_strict(card_id, ordered, undone, scheduler, settings)
         memory = stored
@@ -266,7 +274,7 @@ def _fold_strict(
 ) -> CardStatus:
     """Replay recomputing every review, trusting no stored state."""
     plain = [
-        replace(e, state=None, state_json=None, after=None) if e.kind == "review" else e
+        replace(e, state=None, state_json=None, after=None, ref=-1) if e.kind == "review" else e
         for e in ordered
     ]
     del undone

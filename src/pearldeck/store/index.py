@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -36,7 +36,8 @@ CREATE INDEX cards_pearl ON cards(pearl_id);
 CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
 CREATE TABLE events(
     id TEXT PRIMARY KEY, card TEXT, time TEXT, kind TEXT, device TEXT, rating INT,
-    duration REAL, target TEXT, prev TEXT, state TEXT, after INT, seq INT, undone INT DEFAULT 0
+    duration REAL, target TEXT, prev TEXT, state TEXT, after INT, seq INT, ref INT,
+    undone INT DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE status(
     card_id TEXT PRIMARY KEY, state INT, due REAL, stability REAL, difficulty REAL,
@@ -416,16 +417,14 @@ class Index:
     ) -> set[str]:
         """Insert events not seen before; return the cards they touch.
 
-        `bulk` (an empty table filling up): build the secondary indexes once at the end.
+        `bulk`: between begin_bulk and end_bulk (a rebuild), which mark undone events once.
         """
         before = db.total_changes
         if bulk:
             events = sorted(events, key=lambda e: e.id)  # B-tree appends, not random inserts
-            for name in ("events_card", "events_device", "events_undo"):
-                db.execute(f"DROP INDEX IF EXISTS {name}")
         db.executemany(
-            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0)",
-            [
+            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+            (  # a generator: half a million parameter tuples never sit in memory at once
                 (
                     e.id,
                     e.card,
@@ -439,21 +438,47 @@ class Index:
                     e.state_json if e.state is None else json.dumps(e.state),
                     e.result_state,
                     e.seq,
+                    e.ref,
                 )
                 for e in events
-            ],
+            ),
         )
-        if bulk:
-            for stmt in _EVENT_INDEXES:
-                db.execute(stmt)
         if db.total_changes == before:
             return set()
+        if not bulk:
+            self._mark_undone(db)
+        return {e.card for e in events}
+
+    def begin_bulk(self, db: sqlite3.Connection) -> None:
+        """Filling an empty history: secondary indexes are built once, at the end."""
+        for name in ("events_card", "events_device", "events_undo"):
+            db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def end_bulk(self, db: sqlite3.Connection) -> None:
+        for stmt in _EVENT_INDEXES:
+            db.execute(stmt)
+        self._mark_undone(db)
+
+    def _mark_undone(self, db: sqlite3.Connection) -> None:
         # an undo may arrive before or after the event it takes back (merged logs)
         db.execute(
             "UPDATE events SET undone = 1 WHERE undone = 0 AND id IN "
             "(SELECT target FROM events WHERE kind = 'undo')"
         )
-        return {e.card for e in events}
+
+    def events_by_card(self, db: sqlite3.Connection) -> Iterator[tuple[str, list[Event]]]:
+        """Every card's events, one card at a time (memory stays small on a rebuild)."""
+        card: str | None = None
+        batch: list[Event] = []
+        for row in db.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY card"):
+            ev = _event(row)
+            if ev.card != card:
+                if card is not None:
+                    yield card, batch
+                card, batch = ev.card, []
+            batch.append(ev)
+        if card is not None:
+            yield card, batch
 
     def events_for(self, cards: Iterable[str]) -> dict[str, list[Event]]:
         out: dict[str, list[Event]] = {}
@@ -700,11 +725,11 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
     )
 
 
-_EVENT_COLS = "id, card, time, kind, device, rating, duration, target, prev, state, after, seq"
+_EVENT_COLS = "id, card, time, kind, device, rating, duration, target, prev, state, after, seq, ref"
 
 
 def _event(row: tuple[object, ...]) -> Event:
-    eid, card, time, kind, device, rating, duration, target, prev, state, after, seq = row
+    eid, card, time, kind, device, rating, duration, target, prev, state, after, seq, ref = row
     return Event(
         id=str(eid),
         kind=str(kind),
@@ -718,6 +743,7 @@ def _event(row: tuple[object, ...]) -> Event:
         seq=int(seq),  # type: ignore[call-overload]
         state_json=state if isinstance(state, str) else None,
         after=after if isinstance(after, int) else None,
+        ref=ref if isinstance(ref, int) else -1,
     )
 
 

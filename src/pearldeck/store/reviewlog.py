@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ _REVIEW_LINE = re.compile(
 )
 
 
-def decode(line: bytes | str, device: str, seq: int = 0) -> Event | None:
+def decode(line: bytes | str, device: str, seq: int = 0, ref: int = -1) -> Event | None:
     """One event, or None for anything that is not a well-formed event line."""
     if isinstance(line, bytes):
         try:
@@ -119,32 +120,67 @@ class LogRead:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def read_from(path: Path, offset: int, first_line: int = 1) -> LogRead:
-    """Read complete lines after `offset`; a torn last line waits (and is warned about)."""
+_CHUNK = 8 * 2**20
+
+
+def read_from(
+    path: Path,
+    offset: int,
+    first_line: int = 1,
+    sink: Callable[[list[Event]], None] | None = None,
+) -> LogRead:
+    """Read complete lines after `offset`; a torn last line waits (and is warned about).
+
+    Read in chunks, so a large history never sits in memory as a whole; each review
+    remembers where its line starts, and its stored state is read back only if needed.
+    With a `sink`, events are handed over a chunk at a time instead of collected.
+    """
     device = path.stem
     out = LogRead(offset=offset)
+    line_no = first_line
+    pos = offset
+    buf = b""
     with path.open("rb") as f:
         f.seek(offset)
-        data = f.read()
-    end = data.rfind(b"\n") + 1
-    body, tail = data[:end], data[end:]
-    line_no = first_line
-    text = body.decode("utf-8", errors="surrogateescape")  # a bad line fails alone, below
-    for raw in text.split("\n")[:-1]:
-        if raw.strip():
-            ev = decode(raw, device, line_no)
-            if ev is None:
-                out.warnings.append(Problem(str(path), line_no, "unreadable review event, skipped"))
-            else:
-                out.events.append(ev)
-        line_no += 1
-    out.offset = offset + end
+        while chunk := f.read(_CHUNK):
+            buf += chunk
+            end = buf.rfind(b"\n") + 1
+            for raw in buf[:end].split(b"\n")[:-1]:
+                if raw.strip():
+                    ev = decode(raw, device, line_no, pos)
+                    if ev is None:
+                        out.warnings.append(
+                            Problem(str(path), line_no, "unreadable review event, skipped")
+                        )
+                    else:
+                        out.events.append(ev)
+                line_no += 1
+                pos += len(raw) + 1
+            buf = buf[end:]
+            if sink is not None and out.events:
+                sink(out.events)
+                out.events = []
+    out.offset = pos
     out.lines = line_no - 1
-    if tail.strip():
+    if buf.strip():
         out.warnings.append(
             Problem(str(path), line_no, "incomplete last line (interrupted write?), ignored")
         )
     return out
+
+
+def state_at(path: Path, ref: int, event_id: str) -> dict[str, object] | None:
+    """The stored state of the review whose line starts at `ref`, if it is still there."""
+    try:
+        with path.open("rb") as f:
+            f.seek(ref)
+            line = f.readline(64 * 1024)
+    except OSError:
+        return None
+    ev = decode(line.rstrip(b"\n"), path.stem)
+    if ev is None or ev.id != event_id:  # the log was rewritten: replay instead
+        return None
+    return ev.stored_state()
 
 
 def log_files(root: Path) -> list[Path]:
