@@ -5,16 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import LoadingIndicator, Static
+from textual.widgets import Static
 
 
 class LoadingScreen(Screen[None]):
-    """A message and a spinner; the app replaces it when the index is ready."""
+    """A still message (an animation would take CPU from the build); replaced when ready."""
 
     DEFAULT_CSS = """
     LoadingScreen { align: center middle; }
     LoadingScreen #loading-text { width: auto; padding: 1 2; color: $text-muted; }
-    LoadingScreen LoadingIndicator { height: 3; }
     """
 
     def __init__(self, size_mb: float) -> None:
@@ -28,4 +27,3 @@ class LoadingScreen(Screen[None]):
                 "to build its index.\nThis happens once per machine; later starts are instant.",
                 id="loading-text",
             )
-        yield LoadingIndicator()
