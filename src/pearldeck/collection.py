@@ -21,7 +21,8 @@ from pearldeck.model import (
     Problem,
     Rating,
     card_ids_for,
-    normalise,
+    content_key,
+    random_id,
     render_answer,
     render_prompt,
     split_card_id,
@@ -41,17 +42,6 @@ if TYPE_CHECKING:
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 LEARN_AHEAD = timedelta(minutes=20)
-_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def random_id() -> str:
-    """Six base-36 characters from one draw of the system's random source."""
-    n = secrets.randbelow(36**6)
-    out = []
-    for _ in range(6):
-        n, d = divmod(n, 36)
-        out.append(_ID_ALPHABET[d])
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -158,6 +148,7 @@ class Collection:
         self.index = Index(root / layout.CACHE_DIR / "index.sqlite3")
         self._lock = root / layout.CACHE_DIR / "write.lock"
         self._fsrs: object | None = None
+        self._states = reviewlog.StateReader(root)
         self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
 
@@ -414,47 +405,46 @@ class Collection:
         ]
         if not (todo or refold_all):
             return
-        # One transaction: a crash can never leave events recorded and their cards unfolded.
-        with self.index.write() as db:
-            touched: set[str] = set()
-            if rebuild:
-                self.index.clear_history(db)
-                self.index.begin_bulk(db)
+        try:
+            # One transaction: a crash can never leave events recorded and their cards unfolded.
+            with self.index.write() as db:
+                touched: set[str] = set()
+                if rebuild:
+                    self.index.clear_history(db)
+                    self.index.begin_bulk(db)
 
-            def take(events: list[Event]) -> None:
-                touched.update(self.index.add_events(db, events, bulk=rebuild))
+                def take(events: list[Event]) -> None:
+                    touched.update(self.index.add_events(db, events, bulk=rebuild))
 
-            for path, rel, off, lines in todo:
-                read = reviewlog.read_from(path, off, lines + 1, sink=take)
-                out.warnings.extend(read.warnings)
-                with path.open("rb") as fh:
-                    head = fh.read(min(read.offset, 256))
-                self.index.set_log_offset(db, rel, read.offset, read.lines, head)
-            if rebuild:
-                self.index.end_bulk(db)
-            if refold_all:  # a card at a time, so a rebuild never holds the whole history
-                rows: list[StatusRow] = []
-                for card_id, events in self.index.events_by_card(db):
-                    rows.append(self._status_row(card_id, events))
-                    if len(rows) >= 5000:
-                        self.index.put_status(db, rows)
-                        rows = []
-                self.index.put_status(db, rows)
-            elif touched:
-                self._put_folds(db, self.index.events_for(touched))
-            if refold_all:
-                self.index.set_meta(db, "settings", fp)
-
-    def _load_state(self, e: Event) -> dict[str, object] | None:
-        """A review's stored state, read back from its line in its device's log."""
-        return reviewlog.state_at(reviewlog.log_path(self.root, e.device), e.ref, e.id)
+                for path, rel, off, lines in todo:
+                    read = reviewlog.read_from(path, off, lines + 1, sink=take)
+                    out.warnings.extend(read.warnings)
+                    with path.open("rb") as fh:
+                        head = fh.read(min(read.offset, 256))
+                    self.index.set_log_offset(db, rel, read.offset, read.lines, head)
+                if rebuild:
+                    self.index.end_bulk(db)
+                if refold_all:  # a card at a time, so a rebuild never holds the whole history
+                    rows: list[StatusRow] = []
+                    for card_id, events in self.index.events_by_card(db):
+                        rows.append(self._status_row(card_id, events))
+                        if len(rows) >= 5000:
+                            self.index.put_status(db, rows)
+                            rows = []
+                    self.index.put_status(db, rows)
+                elif touched:
+                    self._put_folds(db, self.index.events_for(touched))
+                if refold_all:
+                    self.index.set_meta(db, "settings", fp)
+        finally:
+            self._states.close()  # the logs opened to read stored states back
 
     def _put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
         rows = [self._status_row(cid, evs) for cid, evs in by_card.items()]
         self.index.put_status(db, rows)
 
     def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
-        st = sched.fold(card_id, events, self._get_scheduler, self.settings, self._load_state)
+        st = sched.fold(card_id, events, self._get_scheduler, self.settings, self._states)
         m = st.memory
         return StatusRow(
             card_id=card_id,
@@ -540,8 +530,7 @@ class Collection:
         existing = {p.content_key(): p for p in self.index.pearls()}
         out: list[Pearl | None] = []
         for d in drafts:
-            key = f"{normalise(d.text)}\x1f{normalise(d.back or '')}"
-            out.append(existing.get(key))
+            out.append(existing.get(content_key(d.text, d.back)))
         return out
 
     def add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -108,16 +109,13 @@ class Pearl:
     def is_cloze(self) -> bool:
         return self.back is None
 
-    def cloze_numbers(self) -> list[int]:
-        return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(self.text)})
-
     def card_ids(self) -> list[str]:
         """A Q/A pearl has one card; a cloze pearl one per cloze number."""
         return card_ids_for(self.id, self.text, self.back)
 
     def content_key(self) -> str:
-        """What decides 'the same pearl' for import dedup and export change detection."""
-        return f"{normalise(self.text)}\x1f{normalise(self.back or '')}"
+        """What decides 'the same pearl' for import dedup."""
+        return content_key(self.text, self.back)
 
     def fields(self) -> dict[str, object]:
         """The user-visible fields, for JSON output."""
@@ -136,11 +134,29 @@ class Pearl:
         }
 
 
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def random_id() -> str:
+    """Six base-36 characters from one draw of the system's random source."""
+    n = secrets.randbelow(36**6)
+    out = []
+    for _ in range(6):
+        n, d = divmod(n, 36)
+        out.append(_ID_ALPHABET[d])
+    return "".join(out)
+
+
 def card_ids_for(pearl_id: str, text: str, back: str | None) -> list[str]:
     if back is not None:
         return [pearl_id]
     numbers = sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
     return [f"{pearl_id}#c{n}" for n in numbers]
+
+
+def content_key(text: str, back: str | None) -> str:
+    """Normalised prompt and answer: two pearls with the same key are the same pearl."""
+    return f"{normalise(text)}\x1f{normalise(back or '')}"
 
 
 def normalise(text: str) -> str:
@@ -175,11 +191,6 @@ def render_answer(pearl: Pearl, cloze: int | None) -> str:
     if cloze is None:
         return pearl.back or ""
     return CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
-
-
-def cloze_answer(pearl: Pearl, cloze: int) -> str:
-    """Just the hidden words of one cloze number, joined."""
-    return "; ".join(m.group(2) for m in CLOZE_RE.finditer(pearl.text) if int(m.group(1)) == cloze)
 
 
 EVENT_KINDS = ("review", "undo", "suspend", "unsuspend", "bury")

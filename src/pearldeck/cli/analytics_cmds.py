@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,32 +51,15 @@ def register(group: click.Group) -> None:
 
 def _day(text: str | None, today: date) -> str:
     """A --date value as an ISO day, exit 2 if it is not one or lies in the future."""
-    if text is None or text.strip().lower() == "today":
-        return today.isoformat()
-    if text.strip().lower() == "yesterday":
-        return (today - timedelta(days=1)).isoformat()
     try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"--date {text!r}: use YYYY-MM-DD, today or yesterday", 2)
-    if day > today:
-        fail(f"--date {text}: that is after today ({today.isoformat()})", 2)
-    return day.isoformat()
+        return studylog.parse_day(text, today)
+    except ValueError as e:
+        fail(f"--date {e}", 2)
 
 
 def _warn(log: studylog.StudyLog) -> None:
     for w in log.warnings:
         click.echo(f"warning: {w}", err=True)
-
-
-def _fresh_id(log: studylog.StudyLog) -> str:
-    from pearldeck.collection import random_id
-
-    used = {b.id for b in log.blocks} | {e.id for e in log.exams}
-    while True:
-        new = random_id()
-        if new not in used:
-            return new
 
 
 def _append(col: Collection, record: studylog.Block | studylog.Exam) -> None:
@@ -148,7 +131,7 @@ def block_add(
         log = studylog.read(col.root)
         _warn(log)
         logged = studylog.Block(
-            id=_fresh_id(log),
+            id=studylog.fresh_id(log),
             date=_day(day, _today(col, moment)),
             source=src,
             questions=questions,
@@ -251,7 +234,7 @@ def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None
         log = studylog.read(col.root)
         _warn(log)
         logged = studylog.Exam(
-            id=_fresh_id(log),
+            id=studylog.fresh_id(log),
             date=_day(day, _today(col, moment)),
             name=name,
             form=studylog.exam_form(name),

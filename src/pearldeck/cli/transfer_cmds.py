@@ -21,7 +21,7 @@ from pearldeck.cli.common import (
     open_collection,
     print_pearl_table,
 )
-from pearldeck.model import PATHWAYS, PearlError, Problem, normalise
+from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
@@ -233,7 +233,7 @@ def import_notes(
         seen: set[str] = set()
         present = 0
         for d, same in zip(valid, existing, strict=True):
-            key = f"{d.pathway}\x1f{normalise(d.text)}\x1f{normalise(d.back or '')}"
+            key = f"{d.pathway}\x1f{content_key(d.text, d.back)}"
             if same is not None or key in seen:
                 present += 1
                 continue

@@ -38,6 +38,13 @@ def _rest_is_comment(rest: str) -> bool:
     return not rest or rest[0] == "#"
 
 
+def _closed(out: list[str], rest: str) -> str | None:
+    """A quoted scalar ended: its text, if only spaces and a comment follow the quote."""
+    if rest and not rest.startswith(" "):
+        return None
+    return "".join(out) if _rest_is_comment(rest) else None
+
+
 _SIMPLE_DOUBLE = re.compile(r'"([^"\\]*)"(?: +(?:#.*)?)?')
 _SIMPLE_SINGLE = re.compile(r"'([^']*)'(?: +(?:#.*)?)?")
 
@@ -52,10 +59,7 @@ def _double(value: str) -> str | None:
     while i < n:
         ch = value[i]
         if ch == '"':
-            rest = value[i + 1 :]
-            if rest and not rest.startswith(" "):
-                return None
-            return "".join(out) if _rest_is_comment(rest) else None
+            return _closed(out, value[i + 1 :])
         if ch == "\\":
             if i + 1 >= n:
                 return None
@@ -91,10 +95,7 @@ def _single(value: str) -> str | None:
                 out.append("'")
                 i += 2
                 continue
-            rest = value[i + 1 :]
-            if rest and not rest.startswith(" "):
-                return None
-            return "".join(out) if _rest_is_comment(rest) else None
+            return _closed(out, value[i + 1 :])
         out.append(ch)
         i += 1
     return None

@@ -492,10 +492,6 @@ class Index:
                 out.setdefault(ev.card, []).append(ev)
         return out
 
-    def all_events(self) -> Iterator[Event]:
-        for r in self.db.execute(f"SELECT {_EVENT_COLS} FROM events"):
-            yield _event(r)
-
     def review_events(self, since: str = "") -> list[Event]:
         """Reviews not undone, oldest first, for stats and optimisation (no stored states)."""
         # columns in Event's field order: half a million rows, so no per-row conversions
@@ -649,10 +645,6 @@ class Index:
         if later:
             out.append((later[0], "later"))
         return out
-
-    def card_pearl(self, card_id: str) -> str | None:
-        row = self.db.execute("SELECT pearl_id FROM cards WHERE card_id=?", (card_id,)).fetchone()
-        return None if row is None else str(row[0])
 
 
 def _unwritable(e: sqlite3.OperationalError) -> bool:

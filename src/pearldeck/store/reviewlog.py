@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pearldeck.model import EVENT_KINDS, Event, Problem
 from pearldeck.store.fsutil import append_line
@@ -169,18 +170,38 @@ def read_from(
     return out
 
 
-def state_at(path: Path, ref: int, event_id: str) -> dict[str, object] | None:
-    """The stored state of the review whose line starts at `ref`, if it is still there."""
-    try:
-        with path.open("rb") as f:
-            f.seek(ref)
+class StateReader:
+    """Reads reviews' stored states back from their log lines, each log opened once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, BinaryIO | None] = {}
+
+    def __call__(self, e: Event) -> dict[str, object] | None:
+        """The state `e` stored, if its line is still where it was (else None: replay)."""
+        if e.device not in self._files:
+            try:
+                self._files[e.device] = log_path(self.root, e.device).open("rb")
+            except OSError:
+                self._files[e.device] = None
+        f = self._files[e.device]
+        if f is None or e.ref < 0:
+            return None
+        try:
+            f.seek(e.ref)
             line = f.readline(64 * 1024)
-    except OSError:
-        return None
-    ev = decode(line.rstrip(b"\n"), path.stem)
-    if ev is None or ev.id != event_id:  # the log was rewritten: replay instead
-        return None
-    return ev.stored_state()
+        except OSError:
+            return None
+        ev = decode(line.rstrip(b"\n"), e.device)
+        if ev is None or ev.id != e.id:  # the log was rewritten: replay instead
+            return None
+        return ev.stored_state()
+
+    def close(self) -> None:
+        for f in self._files.values():
+            if f is not None:
+                f.close()
+        self._files.clear()
 
 
 def log_files(root: Path) -> list[Path]:

@@ -21,11 +21,11 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from pearldeck.model import PATHWAYS, Problem
+from pearldeck.model import PATHWAYS, Problem, random_id
 from pearldeck.store.fsutil import append_line, locked
 from pearldeck.store.layout import CACHE_DIR
 
@@ -117,6 +117,31 @@ class StudyLog:
 
 
 # validation: the same rules for what the CLI is given and for what a log line holds
+
+
+def parse_day(text: str | None, today: date) -> str:
+    """`YYYY-MM-DD`, `today` or `yesterday` as an ISO day; ValueError if not a day or after
+    today (the message starts with the value, for the caller to name its field)."""
+    t = (text or "").strip().lower()
+    if t in ("", "today"):
+        return today.isoformat()
+    if t == "yesterday":
+        return (today - timedelta(days=1)).isoformat()
+    try:
+        day = date.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"{(text or '').strip()!r}: use YYYY-MM-DD, today or yesterday") from None
+    if day > today:
+        raise ValueError(f"{day.isoformat()}: that is after today ({today.isoformat()})")
+    return day.isoformat()
+
+
+def fresh_id(log: StudyLog) -> str:
+    """An id no block or exam in the log has."""
+    used = {b.id for b in log.blocks} | {e.id for e in log.exams}
+    while (new := random_id()) in used:
+        pass
+    return new
 
 
 def normalise_source(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from pearldeck.model import PATHWAYS
 from pearldeck.store import studylog
@@ -42,23 +42,6 @@ class Checked:
 
     block: studylog.Block | None
     problems: list[str]
-
-
-def parse_day(text: str, today: date) -> str:
-    """`YYYY-MM-DD`, `today` or `yesterday` (as `block add --date`); ValueError if not a day
-    or after today."""
-    t = text.strip().lower()
-    if t in ("", "today"):
-        return today.isoformat()
-    if t == "yesterday":
-        return (today - timedelta(days=1)).isoformat()
-    try:
-        day = date.fromisoformat(t)
-    except ValueError:
-        raise ValueError(f"date {text.strip()!r}: use YYYY-MM-DD, today or yesterday") from None
-    if day > today:
-        raise ValueError(f"date {day.isoformat()}: that is after today ({today.isoformat()})")
-    return day.isoformat()
 
 
 def _number(text: str, what: str, problems: list[str], *, whole: bool = True) -> float | None:
@@ -114,9 +97,9 @@ def check_fields(
     misses = _counts(f.misses, studylog.MISS_KINDS, "misses", problems)
     by_pathway = _counts(f.pathway_misses, PATHWAYS, "pathway misses", problems)
     try:
-        day = parse_day(f.day, today)
+        day = studylog.parse_day(f.day, today)
     except ValueError as e:
-        problems.append(str(e))
+        problems.append(f"date {e}")
         day = today.isoformat()
     if questions is None or correct is None or minutes is None:
         return Checked(None, problems)

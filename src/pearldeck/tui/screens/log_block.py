@@ -13,21 +13,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from pearldeck.collection import random_id
 from pearldeck.scheduler import iso
 from pearldeck.store import studylog
 from pearldeck.store.fsutil import WriteFailed
 from pearldeck.tui.block_entry import BlockFields, block_label, check_fields
 from pearldeck.tui.host import host
 from pearldeck.tui.widgets.block_form import BLOCK_FORM_CSS, BlockForm
-
-
-def fresh_id(log: studylog.StudyLog) -> str:
-    """A block id no block or exam in the log has."""
-    used = {b.id for b in log.blocks} | {e.id for e in log.exams}
-    while (new := random_id()) in used:
-        pass
-    return new
 
 
 class LogBlockScreen(Screen[studylog.Block | None]):
@@ -85,7 +76,7 @@ class LogBlockScreen(Screen[studylog.Block | None]):
         log = studylog.read(col.root)
         checked = check_fields(
             event.fields,
-            block_id=fresh_id(log),
+            block_id=studylog.fresh_id(log),
             today=date.fromisoformat(col.today(moment)),
             time=iso(moment),
             device=col.device,
