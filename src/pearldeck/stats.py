@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pearldeck.model import PATHWAYS, Event
@@ -19,6 +20,46 @@ def _retention(passed: int, total: int) -> float | None:
     return round(passed / total, 4) if total else None
 
 
+_STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+@dataclass
+class _Tally:
+    """One pathway's (or the total's) counts while they are being added up."""
+
+    reviews_today: int = 0
+    reviews_total: int = 0
+    again_today: int = 0
+    minutes_today: float = 0.0
+    retention: dict[int, list[int]] = field(default_factory=lambda: {7: [0, 0], 30: [0, 0]})
+    """Days -> [passed, asked] for answers to cards that were in review state."""
+    cards: Counter[str] = field(default_factory=Counter)
+    forecast: list[int] = field(default_factory=lambda: [0] * FORECAST_DAYS)
+
+    def add(self, other: _Tally) -> None:
+        self.reviews_today += other.reviews_today
+        self.reviews_total += other.reviews_total
+        self.again_today += other.again_today
+        self.minutes_today += round(other.minutes_today, 1)
+        for span, (passed, asked) in other.retention.items():
+            self.retention[span][0] += passed
+            self.retention[span][1] += asked
+        self.cards.update(other.cards)
+        self.forecast = [a + b for a, b in zip(self.forecast, other.forecast, strict=True)]
+
+    def as_dict(self) -> dict[str, object]:
+        names = ("new", "learning", "review", "relearning", "suspended", "leech")
+        return {
+            "reviews_today": self.reviews_today,
+            "reviews_total": self.reviews_total,
+            "again_today": self.again_today,
+            "minutes_today": round(self.minutes_today, 1),
+            "true_retention": {f"{d}d": _retention(*pa) for d, pa in self.retention.items()},
+            "cards": {n: self.cards[n] for n in names},
+            "forecast": self.forecast,
+        }
+
+
 def compute(
     statuses: Mapping[str, StatusRow],
     cards: Mapping[str, str],
@@ -28,105 +69,53 @@ def compute(
 ) -> dict[str, object]:
     """All of `pearls stats`: `cards` maps every live card id to its pathway."""
     today = study_day(now, day_starts_at)
-
-    def day_of(ts: float) -> int:
-        return (study_day(datetime.fromtimestamp(ts, UTC), day_starts_at) - today).days
-
-    def blank() -> dict[str, object]:
-        return {
-            "reviews_today": 0,
-            "reviews_total": 0,
-            "again_today": 0,
-            "minutes_today": 0.0,
-            "true_retention": {"7d": None, "30d": None},
-            "cards": {
-                "new": 0,
-                "learning": 0,
-                "review": 0,
-                "relearning": 0,
-                "suspended": 0,
-                "leech": 0,
-            },
-            "forecast": [0] * FORECAST_DAYS,
-        }
-
-    per: dict[str, dict[str, object]] = {p: blank() for p in PATHWAYS}
+    per = {p: _Tally() for p in PATHWAYS}
     for cid, pw in cards.items():
         s = statuses.get(cid)
-        c = per[pw]["cards"]
-        assert isinstance(c, dict)
-        state = NEW if s is None else s.state
-        name = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}[state]
-        c[name] += 1
-        if s is not None and s.suspended:
-            c["suspended"] += 1
-        if s is not None and s.leech:
-            c["leech"] += 1
-        if s is not None and s.state != NEW and s.due is not None and not s.suspended:
-            d = max(0, day_of(s.due))
+        t = per[pw]
+        t.cards[_STATE_NAMES[NEW if s is None else s.state]] += 1
+        if s is None:
+            continue
+        t.cards["suspended"] += s.suspended
+        t.cards["leech"] += s.leech
+        if s.state != NEW and s.due is not None and not s.suspended:
+            due_day = study_day(datetime.fromtimestamp(s.due, UTC), day_starts_at)
+            d = max(0, (due_day - today).days)
             if d < FORECAST_DAYS:
-                f = per[pw]["forecast"]
-                assert isinstance(f, list)
-                f[d] += 1
+                t.forecast[d] += 1
 
-    # true retention: answers to cards that were in review state, passed = not "again"
-    window: dict[str, dict[int, list[int]]] = defaultdict(lambda: {7: [0, 0], 30: [0, 0]})
     was_review: dict[str, bool] = {}
     heat: Counter[str] = Counter()
     for e in events:
-        epw = cards.get(e.card)
-        when = from_iso(e.time)
-        age = (today - study_day(when, day_starts_at)).days
+        day = study_day(from_iso(e.time), day_starts_at)
+        age = (today - day).days
         prior_review = was_review.get(e.card, False)
         was_review[e.card] = e.result_state == REVIEW
-        heat[study_day(when, day_starts_at).isoformat()] += 1
-        if epw is None:
+        heat[day.isoformat()] += 1
+        home = cards.get(e.card)
+        if home is None:  # a deleted pearl's history: counted in the heatmap only
             continue
-        p = per[epw]
-        p["reviews_total"] = int(str(p["reviews_total"])) + 1
+        t = per[home]
+        t.reviews_total += 1
         if age == 0:
-            p["reviews_today"] = int(str(p["reviews_today"])) + 1
-            p["minutes_today"] = float(str(p["minutes_today"])) + e.duration / 60
-            if e.rating == 1:
-                p["again_today"] = int(str(p["again_today"])) + 1
+            t.reviews_today += 1
+            t.minutes_today += e.duration / 60
+            t.again_today += e.rating == 1
         if prior_review:
-            for span in (7, 30):
+            for span, counts in t.retention.items():
                 if age < span:
-                    window[epw][span][1] += 1
-                    window[epw][span][0] += e.rating > 1
-    total = blank()
-    for pw, p in per.items():
-        w = window.get(pw, {7: [0, 0], 30: [0, 0]})
-        p["true_retention"] = {"7d": _retention(*w[7]), "30d": _retention(*w[30])}
-        p["minutes_today"] = round(float(str(p["minutes_today"])), 1)
-        for key in ("reviews_today", "reviews_total", "again_today"):
-            total[key] = int(str(total[key])) + int(str(p[key]))
-        total["minutes_today"] = round(
-            float(str(total["minutes_today"])) + float(str(p["minutes_today"])), 1
-        )
-        tc, pc = total["cards"], p["cards"]
-        assert isinstance(tc, dict) and isinstance(pc, dict)
-        for k in tc:
-            tc[k] += pc[k]
-        tf, pf = total["forecast"], p["forecast"]
-        assert isinstance(tf, list) and isinstance(pf, list)
-        for i in range(FORECAST_DAYS):
-            tf[i] += pf[i]
-    t7 = [sum(w[7][i] for w in window.values()) for i in (0, 1)]
-    t30 = [sum(w[30][i] for w in window.values()) for i in (0, 1)]
-    total["true_retention"] = {"7d": _retention(*t7), "30d": _retention(*t30)}
+                    counts[0] += e.rating > 1
+                    counts[1] += 1
+    total = _Tally()
+    for t in per.values():
+        total.add(t)
     first = today - timedelta(days=HEATMAP_DAYS - 1)
-    heatmap = {
-        (first + timedelta(days=i)).isoformat(): heat.get(
-            (first + timedelta(days=i)).isoformat(), 0
-        )
-        for i in range(HEATMAP_DAYS)
-    }
+    days = [(first + timedelta(days=i)).isoformat() for i in range(HEATMAP_DAYS)]
     return {
         "today": today.isoformat(),
-        "total": total,
-        "pathways": per,
-        "heatmap": heatmap,
+        "total": total.as_dict(),
+        "pathways": {pw: t.as_dict() for pw, t in per.items()},
+        "heatmap": {d: heat.get(d, 0) for d in days},
     }
 
 
