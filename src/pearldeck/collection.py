@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,8 @@ from pearldeck.model import (
     render_prompt,
     split_card_id,
 )
-from pearldeck.store import layout, reviewlog
+from pearldeck.store import layout, reviewlog, seal
+from pearldeck.store import queue as queues
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
 from pearldeck.store.index import RACY_NS, FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
 from pearldeck.store.index import damaged as index_damaged
@@ -185,6 +187,8 @@ class Collection:
 
     def _refresh(self, assign_ids: bool) -> Refresh:
         out = Refresh()
+        taken = time.time_ns()  # before anything is read: see store.seal
+        listing, newest = seal.fingerprint(str(self.root))
         files, out.problems = layout.scan(self.root)
         known = self.index.files()
         seen = set()
@@ -246,8 +250,20 @@ class Collection:
             self._duplicates(frozenset((r.path, r.digest) for r in records.values()))
         )
         self._sync_history(out)
+        self._seal(out, seal.make(listing, newest, taken, *self._sealed_settings()))
         self.last_refresh = out
         return out
+
+    def _sealed_settings(self) -> tuple[int, int]:
+        return self.settings.day_starts_at, self.settings.new_per_day
+
+    def _seal(self, out: Refresh, value: str) -> None:
+        """Record what this refresh read, so `pearls due` can trust the index as it is."""
+        if out.problems or out.warnings:  # the full path must report them
+            value = ""
+        if self.index.get_meta(seal.SEAL_KEY) != value:
+            with self.index.write() as db:
+                self.index.set_meta(db, seal.SEAL_KEY, value)
 
     def _duplicates(self, files: frozenset[tuple[str, str]]) -> list[Problem]:
         """Ids used twice, recomputed only when some file's content changed."""
@@ -681,23 +697,13 @@ class Collection:
         return max(0, self.settings.new_per_day - self.index.introduced_since(start))
 
     def due(self, now: datetime, pathway: str | None = None, tag: str | None = None) -> DueToday:
-        day = study_day(now, self.settings.day_starts_at)
-        end = day_end(day, self.settings.day_starts_at).timestamp()
-        raw = self.index.queue_counts(end, day.isoformat(), pathway, tag)
-        start = day_start(day, self.settings.day_starts_at).timestamp()
-        new = self.index.new_in_order(self._new_left(now), day.isoformat(), pathway, tag, start)
-        per: dict[str, Counts] = {}
-        for pw in PATHWAYS:
-            if pathway and pw != pathway:
-                continue
-            c = raw.get(pw, {"new": 0, "learning": 0, "review": 0})
-            per[pw] = Counts(new.get(pw, 0), c["learning"], c["review"])
-        total = Counts(
-            sum(c.new for c in per.values()),
-            sum(c.learning for c in per.values()),
-            sum(c.review for c in per.values()),
+        st = self.settings
+        today, per = queues.due_counts(
+            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag
         )
-        return DueToday(day.isoformat(), total, per)
+        counts = {pw: Counts(*c) for pw, c in per.items()}
+        total = Counts(*(sum(c[i] for c in per.values()) for i in range(3)))
+        return DueToday(today, total, counts)
 
     def next_card(
         self,

@@ -7,20 +7,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
-
-
-PATHWAYS: tuple[str, ...] = ("acute", "chronic", "preventive", "diagnostic", "systems-based")
-PATHWAY_TITLES: dict[str, str] = {
-    "acute": "Acute care",
-    "chronic": "Chronic disease management",
-    "preventive": "Preventive care",
-    "diagnostic": "Diagnostic reasoning",
-    "systems-based": "Systems-based practice",
-}
+# re-exported: most code takes them from here
+from pearldeck.pathways import PATHWAY_TITLES as PATHWAY_TITLES
+from pearldeck.pathways import PATHWAYS as PATHWAYS
 
 # Anki's cloze syntax: {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
 CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)

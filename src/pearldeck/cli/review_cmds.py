@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import click
@@ -19,6 +20,7 @@ from pearldeck.cli.common import (
     print_json,
 )
 from pearldeck.model import Rating
+from pearldeck.store.queue import render_due
 
 pathway_option = click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
 tag_option = click.option("--tag", "-t", metavar="TAG", help="Only cards of pearls with this tag.")
@@ -46,15 +48,8 @@ def due(ctx: click.Context, pathway: str | None, tag: str | None, as_json: bool)
     check_pathway(pathway)
     with open_collection(ctx) as col:
         d = col.due(now(), pathway, tag)
-    if as_json:
-        print_json(d.as_dict())
-        return
-    click.echo(f"Due on study day {d.today}")
-    click.echo(f"  {'pathway':<15}{'new':>6}{'learn':>7}{'review':>8}")
-    for pw, c in d.pathways.items():
-        click.echo(f"  {pw:<15}{c.new:>6}{c.learning:>7}{c.review:>8}")
-    t = d.total
-    click.echo(f"  {'total':<15}{t.new:>6}{t.learning:>7}{t.review:>8}")
+    per = {pw: (c.new, c.learning, c.review) for pw, c in d.pathways.items()}
+    sys.stdout.write(render_due(d.today, per, as_json))
 
 
 @command("next")

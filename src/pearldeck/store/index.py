@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
-
-SCHEMA_VERSION = "10"
+from pearldeck.store import queue
+from pearldeck.store.queue import NOT_SIBLING, SCHEMA_VERSION, card_filter
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -31,7 +31,8 @@ CREATE INDEX pearls_file ON pearls(file);
 CREATE TABLE tags(pearl_id TEXT, tag TEXT);
 CREATE INDEX tags_tag ON tags(tag);
 CREATE INDEX tags_pearl ON tags(pearl_id);
-CREATE TABLE cards(card_id TEXT PRIMARY KEY, pearl_id TEXT, pathway TEXT, new_order TEXT);
+CREATE TABLE cards(card_id TEXT PRIMARY KEY, pearl_id TEXT, pathway TEXT, new_order TEXT)
+    WITHOUT ROWID;
 CREATE INDEX cards_pearl ON cards(pearl_id);
 CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
 CREATE TABLE events(
@@ -42,13 +43,24 @@ CREATE TABLE events(
 CREATE TABLE status(
     card_id TEXT PRIMARY KEY, state INT, due REAL, stability REAL, difficulty REAL,
     last_review REAL, reps INT, lapses INT, last_event TEXT, suspended INT, leech INT,
-    buried_day TEXT, first_review REAL, memory TEXT);
-CREATE INDEX status_due ON status(state, due);
+    buried_day TEXT, first_review REAL, memory TEXT, pathway TEXT) WITHOUT ROWID;
+-- covers the queue counts, with the card's pathway (kept by _TRIGGERS, NULL for a card
+-- whose pearl is gone), so `pearls due` reads one index and joins nothing
+CREATE INDEX status_due ON status(state, due, suspended, buried_day, pathway);
 CREATE INDEX status_first ON status(first_review);
 CREATE INDEX status_last ON status(last_review);
 CREATE INDEX cards_new ON cards(new_order);
 """
 
+
+_TRIGGERS = (
+    """CREATE TRIGGER cards_in AFTER INSERT ON cards BEGIN
+        UPDATE status SET pathway = NEW.pathway WHERE card_id = NEW.card_id; END""",
+    """CREATE TRIGGER cards_moved AFTER UPDATE OF pathway ON cards BEGIN
+        UPDATE status SET pathway = NEW.pathway WHERE card_id = NEW.card_id; END""",
+    """CREATE TRIGGER cards_out AFTER DELETE ON cards BEGIN
+        UPDATE status SET pathway = NULL WHERE card_id = OLD.card_id; END""",
+)
 
 _EVENT_INDEXES = (
     "CREATE INDEX IF NOT EXISTS events_card ON events(card)",
@@ -163,7 +175,7 @@ class Index:
             tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             for t in tables:
                 db.execute(f'DROP TABLE IF EXISTS "{t}"')
-            for stmt in [*_SCHEMA.strip().split(";"), *_EVENT_INDEXES]:
+            for stmt in [*_SCHEMA.strip().split(";"), *_TRIGGERS, *_EVENT_INDEXES]:
                 if stmt.strip():
                     db.execute(stmt)
             db.execute("INSERT INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
@@ -393,7 +405,7 @@ class Index:
         return {pid: t for pid, t in self.db.execute("SELECT id, changed_at FROM pearls")}
 
     def card_ids(self, pathway: str | None = None, tag: str | None = None) -> list[str]:
-        sql, args = _card_filter(pathway, tag)
+        sql, args = card_filter(pathway, tag)
         return [r[0] for r in self.db.execute(f"SELECT card_id FROM cards c WHERE {sql}", args)]
 
     # review logs --------------------------------------------------------
@@ -519,7 +531,8 @@ class Index:
 
     def put_status(self, db: sqlite3.Connection, rows: Sequence[StatusRow]) -> None:
         db.executemany(
-            "INSERT OR REPLACE INTO status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            "(SELECT pathway FROM cards WHERE card_id = ?))",
             [
                 (
                     r.card_id,
@@ -536,6 +549,7 @@ class Index:
                     r.buried_day,
                     r.first_review,
                     r.memory,
+                    r.card_id,
                 )
                 for r in rows
             ],
@@ -546,50 +560,14 @@ class Index:
         return None if row is None else _status(row)
 
     def statuses(self, pathway: str | None = None, tag: str | None = None) -> dict[str, StatusRow]:
-        sql, args = _card_filter(pathway, tag)
+        sql, args = card_filter(pathway, tag)
         rows = self.db.execute(
             f"SELECT s.* FROM status s JOIN cards c ON c.card_id = s.card_id WHERE {sql}", args
         )
         return {r[0]: _status(r) for r in rows}
 
-    def queue_counts(
-        self, day_end: float, today: str, pathway: str | None, tag: str | None
-    ) -> dict[str, dict[str, int]]:
-        """Per pathway: learning and review cards due by `day_end` (new: see new_in_order)."""
-        sql, args = _card_filter(pathway, tag)
-        out: dict[str, dict[str, int]] = {}
-        for state, queue in ((1, "learning"), (3, "learning"), (2, "review")):
-            rows = self.db.execute(
-                f"""SELECT c.pathway, count(*)
-                    FROM status s JOIN cards c ON c.card_id = s.card_id
-                    WHERE s.state = ? AND s.due < ? AND {sql}
-                      AND s.suspended = 0 AND coalesce(s.buried_day, '') != ?
-                    GROUP BY c.pathway""",
-                [state, day_end, *args, today],
-            )
-            for pw, n in rows:
-                out.setdefault(pw, {"new": 0, "learning": 0, "review": 0})[queue] += n
-        return out
-
-    def new_in_order(
-        self, limit: int, today: str, pathway: str | None, tag: str | None, day_start: float
-    ) -> dict[str, int]:
-        """Per pathway, how many of the first `limit` new cards in queue order it holds."""
-        sql, args = _card_filter(pathway, tag)
-        rows = self.db.execute(
-            f"""SELECT pathway, count(*) FROM (
-                  SELECT c.pathway FROM cards c LEFT JOIN status s ON s.card_id = c.card_id
-                  WHERE {sql} AND (s.card_id IS NULL OR s.state = 0)
-                    AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?
-                    AND {_NOT_SIBLING}
-                  ORDER BY c.new_order LIMIT ?) GROUP BY pathway""",
-            [*args, today, day_start, max(0, limit)],
-        )
-        return {str(pw): int(n) for pw, n in rows}
-
     def introduced_since(self, start: float) -> int:
-        row = self.db.execute("SELECT count(*) FROM status WHERE first_review >= ?", (start,))
-        return int(row.fetchone()[0])
+        return queue.introduced_since(self.db, start)
 
     def next_cards(
         self,
@@ -603,7 +581,7 @@ class Index:
         day_start: float,
     ) -> list[tuple[str, str]]:
         """Candidates in queue order: (card_id, queue)."""
-        sql, args = _card_filter(pathway, tag)
+        sql, args = card_filter(pathway, tag)
         base = (
             "FROM cards c LEFT JOIN status s ON s.card_id = c.card_id WHERE "
             f"{sql} AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?"
@@ -631,7 +609,7 @@ class Index:
         if new_allowed > 0:
             new = self.db.execute(
                 f"SELECT c.card_id {base} AND (s.card_id IS NULL OR s.state = 0) "
-                f"AND {_NOT_SIBLING} ORDER BY c.new_order LIMIT 1",
+                f"AND {NOT_SIBLING} ORDER BY c.new_order LIMIT 1",
                 [*args, today, day_start],
             ).fetchone()
             if new:
@@ -674,28 +652,9 @@ def _corrupt(e: sqlite3.DatabaseError) -> bool:
     return True
 
 
-# Anki's "bury new siblings": a new cloze of a pearl studied today waits for tomorrow,
-# so c2 does not follow right after c1 has shown the answer.
-_NOT_SIBLING = (
-    "c.pearl_id NOT IN (SELECT c2.pearl_id FROM status s2 JOIN cards c2 "
-    "ON c2.card_id = s2.card_id WHERE s2.last_review >= ?)"
-)
-
-
 def _new_order(p: PearlRow, n: int) -> str:
     """New cards come in the order added, then as they stand in the files."""
     return f"{p.added or '0000-00-00'}|{p.file}|{p.pos:09d}|{n:03d}"
-
-
-def _card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:
-    sql, args = "1=1", []
-    if pathway:
-        sql += " AND c.pathway=?"
-        args.append(pathway)
-    if tag:
-        sql += " AND c.pearl_id IN (SELECT pearl_id FROM tags WHERE tag=?)"
-        args.append(tag)
-    return sql, list(args)
 
 
 def _pearl(row: tuple[object, ...]) -> Pearl:
