@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pearldeck import indexing
 from pearldeck import scheduler as sched
 from pearldeck.model import (
     PATHWAYS,
@@ -21,7 +22,6 @@ from pearldeck.model import (
     PearlError,
     Problem,
     Rating,
-    card_ids_for,
     content_key,
     random_id,
     render_answer,
@@ -223,6 +223,14 @@ class Collection:
                 with self.index.write() as db:  # touched, not changed
                     self.index.touch_file(db, f.rel, f.size, f.mtime_ns)
                 continue
+            if (
+                rec
+                and not rec.problems
+                and rec.pathway == f.pathway
+                and self._patch(f, data, digest)
+            ):
+                out.files_read += 1  # an edit of a few pearls: only they were read
+                continue
             text, parsed, problems = _parse(data, f)
             if assign_ids and parsed is not None and text is not None:
                 assigned = self._assign_ids(f, data, text, parsed)
@@ -233,7 +241,7 @@ class Collection:
                     st = f.path.stat()
                     f = layout.PearlFile(f.rel, f.pathway, f.path, st.st_size, st.st_mtime_ns)
                     text, parsed, problems = _parse(data, f)
-            self._index_file(f, digest, parsed, problems)
+            self._index_file(f, digest, parsed, problems, data)
             out.files_read += 1
         gone = set(known) - seen
         if gone:
@@ -323,15 +331,25 @@ class Collection:
                 used.add(pid)
                 return pid
 
+    def _patch(self, f: layout.PearlFile, data: bytes, digest: str) -> bool:
+        """Index an edit by the pearls it changed, if it can be; False: read it all."""
+        with self.index.write() as db:
+            patch = indexing.plan_patch(f, data, self.index.pearl_chunks(db, f.rel))
+            if patch is None:
+                return False
+            rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, ())
+            return self.index.patch_file(db, rec, patch.changed, patch.gone, patch.moved)
+
     def _index_file(
         self,
         f: layout.PearlFile,
         digest: str,
         parsed: ParsedFile | None,
         problems: list[Problem],
+        data: bytes = b"",
     ) -> None:
         rows: list[PearlRow] = []
-        mtime = f.mtime_ns / 1e9
+        cuts = indexing.chunk_digests(data, parsed) if parsed is not None else []
         with self.index.write() as db:
             old = self.index.old_content(db, f.rel) if parsed is not None else {}
             bad_lines = {p.line for p in problems}
@@ -344,39 +362,7 @@ class Collection:
                     continue
                 if raw.line in bad_lines or bad_lines.intersection(raw.key_lines.values()):
                     continue
-                v = raw.values
-                tags = _raw_tags(raw)
-                text, back, added = v["text"], v.get("back"), v.get("added")
-                data = json.dumps(
-                    [
-                        text,
-                        back,
-                        list(tags),
-                        v.get("source"),
-                        added,
-                        v.get("block"),
-                        v.get("origin"),
-                    ],
-                    ensure_ascii=False,
-                )
-                content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()
-                prev = old.get(pid)
-                changed = prev[1] if prev and prev[0] == content else mtime
-                rows.append(
-                    PearlRow(
-                        pid,
-                        f.rel,
-                        raw.line,
-                        pos,
-                        f.pathway,
-                        added or "",
-                        data,
-                        content,
-                        changed,
-                        tags,
-                        card_ids_for(pid, text, back),
-                    )
-                )
+                rows.append(indexing.pearl_row(f, pos, raw, old, cuts[pos]))
             rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, tuple(problems))
             if old:
                 self.index.update_file(db, rec, rows)  # an edit: touch what changed
@@ -926,12 +912,6 @@ def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
 
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _raw_tags(raw: RawPearl) -> tuple[str, ...]:
-    from pearldeck.store.yamlfile import raw_tags
-
-    return raw_tags(raw)
 
 
 def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | None, list[Problem]]:

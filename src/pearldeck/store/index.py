@@ -25,7 +25,7 @@ CREATE TABLE files(
     checked_ns INT);
 CREATE TABLE pearls(
     id TEXT, file TEXT, line INT, pos INT, pathway TEXT, added TEXT, data TEXT,
-    content TEXT, changed_at REAL);
+    content TEXT, changed_at REAL, chunk TEXT);
 CREATE INDEX pearls_id ON pearls(id);
 CREATE INDEX pearls_file ON pearls(file);
 CREATE TABLE tags(pearl_id TEXT, tag TEXT);
@@ -100,6 +100,8 @@ class PearlRow(NamedTuple):
     """JSON [text, back, tags, source, added, block, origin]."""
     content: str
     changed_at: float
+    chunk: str | None
+    """Digest of the pearl's bytes in its file (store.chunks), if the file is plain."""
     tags: tuple[str, ...]
     card_ids: list[str]
 
@@ -272,7 +274,7 @@ class Index:
         )
 
     def _put_pearls(self, db: sqlite3.Connection, pearls: Sequence[PearlRow]) -> None:
-        db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?)", [p[:9] for p in pearls])
+        db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?,?)", [p[:10] for p in pearls])
         db.executemany("INSERT INTO tags VALUES(?,?)", [(p.id, t) for p in pearls for t in p.tags])
         db.executemany(
             "INSERT OR IGNORE INTO cards VALUES(?,?,?,?)",
@@ -288,9 +290,10 @@ class Index:
     ) -> None:
         """Like replace_file, but touch only the pearls that changed (an edit, not a rebuild)."""
         old = {
-            pid: (line, pos, pathway, data)
-            for pid, line, pos, pathway, data in db.execute(
-                "SELECT id, line, pos, pathway, data FROM pearls WHERE file=?", (record.path,)
+            pid: (line, pos, chunk, pathway, data)
+            for pid, line, pos, chunk, pathway, data in db.execute(
+                "SELECT id, line, pos, chunk, pathway, data FROM pearls WHERE file=?",
+                (record.path,),
             )
         }
         new_ids = [p.id for p in pearls]
@@ -308,29 +311,83 @@ class Index:
         self._put_file_row(db, record)
         keep = set(new_ids)
         gone = [pid for pid in old if pid not in keep]
-        changed = [p for p in pearls if old.get(p.id, (0, 0, "", ""))[2:] != (p.pathway, p.data)]
+        changed = [p for p in pearls if p.id not in old or old[p.id][3:] != (p.pathway, p.data)]
         moved = [
             p for p in pearls
-            if p.id in old and old[p.id][2:] == (p.pathway, p.data)
-            and old[p.id][:2] != (p.line, p.pos)
+            if p.id in old and old[p.id][3:] == (p.pathway, p.data)
+            and old[p.id][:3] != (p.line, p.pos, p.chunk)
         ]  # fmt: skip
-        stale = gone + [p.id for p in changed if p.id in old]
-        for chunk in _chunks(stale, 500):
-            marks = ",".join("?" * len(chunk))
-            db.execute(
-                f"DELETE FROM pearls WHERE file=? AND id IN ({marks})", [record.path, *chunk]
-            )
-            db.execute(f"DELETE FROM tags WHERE pearl_id IN ({marks})", chunk)
-            db.execute(f"DELETE FROM cards WHERE pearl_id IN ({marks})", chunk)
+        self._drop_pearls(db, record.path, gone + [p.id for p in changed if p.id in old])
         self._put_pearls(db, changed)
         db.executemany(
-            "UPDATE pearls SET line=?, pos=? WHERE file=? AND id=?",
-            [(p.line, p.pos, p.file, p.id) for p in moved],
+            "UPDATE pearls SET line=?, pos=?, chunk=? WHERE file=? AND id=?",
+            [(p.line, p.pos, p.chunk, p.file, p.id) for p in moved],
         )
         db.executemany(
             "UPDATE cards SET new_order=? WHERE card_id=?",
             [(_new_order(p, n), cid) for p in moved for n, cid in enumerate(p.card_ids)],
         )
+
+    def pearl_chunks(
+        self, db: sqlite3.Connection, path: str
+    ) -> dict[str, list[tuple[str, int, int, str, float]]]:
+        """A file's pearls by chunk digest: (id, line, pos, content, changed_at)."""
+        out: dict[str, list[tuple[str, int, int, str, float]]] = {}
+        rows = db.execute(
+            "SELECT chunk, id, line, pos, content, changed_at FROM pearls WHERE file=?", (path,)
+        )
+        for chunk, *row in rows:
+            out.setdefault(chunk or "", []).append(tuple(row))
+        return out
+
+    def patch_file(
+        self,
+        db: sqlite3.Connection,
+        record: FileRecord,
+        changed: Sequence[PearlRow],
+        gone: Sequence[str],
+        moved: Sequence[tuple[str, int, int]],
+    ) -> bool:
+        """Apply an edit that touched only `changed` and `gone`; `moved` just shifted.
+
+        False (and nothing written) if a touched id is also in another file: the
+        duplicate is reported, and the file is indexed whole.
+        """
+        touched = [*gone, *(p.id for p in changed)]
+        for chunk in _chunks(touched, 500):
+            marks = ",".join("?" * len(chunk))
+            if db.execute(
+                f"SELECT 1 FROM pearls WHERE file != ? AND id IN ({marks}) LIMIT 1",
+                [record.path, *chunk],
+            ).fetchone():
+                return False
+        self._put_file_row(db, record)
+        self._drop_pearls(db, record.path, touched)
+        self._put_pearls(db, changed)
+        db.executemany(
+            "UPDATE pearls SET line=?, pos=? WHERE file=? AND id=?",
+            [(line, pos, record.path, pid) for pid, line, pos in moved],
+        )
+        new_pos = {pid: pos for pid, _, pos in moved}
+        orders = []
+        for chunk in _chunks(list(new_pos), 500):
+            marks = ",".join("?" * len(chunk))
+            orders += db.execute(
+                f"SELECT card_id, pearl_id, new_order FROM cards WHERE pearl_id IN ({marks})",
+                chunk,
+            ).fetchall()
+        db.executemany(
+            "UPDATE cards SET new_order=? WHERE card_id=?",
+            [(_moved_order(order, new_pos[pid]), cid) for cid, pid, order in orders],
+        )
+        return True
+
+    def _drop_pearls(self, db: sqlite3.Connection, path: str, ids: list[str]) -> None:
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM pearls WHERE file=? AND id IN ({marks})", [path, *chunk])
+            db.execute(f"DELETE FROM tags WHERE pearl_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM cards WHERE pearl_id IN ({marks})", chunk)
 
     def touch_file(self, db: sqlite3.Connection, path: str, size: int, mtime_ns: int) -> None:
         db.execute(
@@ -655,6 +712,12 @@ def _corrupt(e: sqlite3.DatabaseError) -> bool:
 def _new_order(p: PearlRow, n: int) -> str:
     """New cards come in the order added, then as they stand in the files."""
     return f"{p.added or '0000-00-00'}|{p.file}|{p.pos:09d}|{n:03d}"
+
+
+def _moved_order(order: str, pos: int) -> str:
+    """`_new_order` of a card whose pearl now stands at `pos` in the same file."""
+    head, _, n = order.rsplit("|", 2)
+    return f"{head}|{pos:09d}|{n}"
 
 
 def _pearl(row: tuple[object, ...]) -> Pearl:

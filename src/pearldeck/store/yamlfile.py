@@ -37,6 +37,8 @@ class ParsedFile:
     block_list: bool = True
     """False when the top level is a flow list `[...]`, which cannot be appended to."""
     list_column: int = 0
+    plain: bool = False
+    """Read by the fast reader: every line stands on its own (see store.chunks)."""
 
 
 def too_large(size: int, path: str) -> Problem | None:
@@ -60,6 +62,7 @@ def parse_pearl_file(text: str, path: str, pathway: str) -> ParsedFile:
             out.problems.extend(validate_raw(raw, path, pathway))
             out.pearls.append(raw)
         out.list_column = fast[0][1] - 2 if fast else 0
+        out.plain = True
         return out
     from pearldeck.store.yamlevents import parse_events
 
