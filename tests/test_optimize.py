@@ -217,3 +217,19 @@ def test_cli_fits_shows_and_saves_only_when_confirmed(root: Path) -> None:
     out = json.loads(run(root, "optimize", "--json", "--retention", "--yes"))
     assert out["saved"] == {"parameters": True, "retention": True}
     assert load_settings(root).desired_retention == out["retention"]["suggested"]
+
+
+def test_cli_fits_the_reviews_in_the_index_less_the_undone_one(root: Path) -> None:
+    events = simulated(cards=120)
+    last = events[-1]
+    undo = Event(id="~undo", kind="undo", card=last.card, time=last.time, target=last.id)
+    write_log(root, (*events, undo))
+    out = json.loads(run(root, "optimize", "--json"))
+    settings = load_settings(root)
+    direct = opt.build_history(events[:-1], settings.day_starts_at)
+    assert (out["reviews"], out["cards"]) == (direct.reviews, direct.cards)
+    assert (out["training_reviews"], out["training_cards"]) == (
+        direct.training_reviews,
+        direct.training_cards,
+    )
+    assert out["fitted"]["parameters"] == list(opt.fit(direct, settings).parameters)

@@ -87,10 +87,27 @@ class History:
         )
 
 
+ReviewRow = tuple[str, str, int, float, int | None]
+"""A review as fitting reads it: card id, UTC time, rating, seconds, FSRS state after."""
+
+
 def build_history(events: Iterable[Event], day_starts_at: int) -> History:
-    """One pass over the events (oldest first), grouped by card as they come."""
+    """The history of these events (oldest first)."""
+    rows = ((e.card, e.time, e.rating, e.duration, e.result_state) for e in events)
+    return history_from_rows(rows, day_starts_at)
+
+
+def history_from_rows(rows: Iterable[ReviewRow], day_starts_at: int) -> History:
+    """One pass over the reviews (oldest first), grouped by card as they come.
+
+    Half a million reviews run through this loop, so it reads plain tuples and shares
+    one FSRSReview per (rating, delta_t): a few thousand objects that stay in the CPU
+    cache while fsrs-rs copies them into every item that holds them.
+    """
     day_of = study_day_counter(day_starts_at)
     review, item = fr.FSRSReview, fr.FSRSItem  # bound once: this loop runs per review
+    same_day = [review(rating, 0) for rating in range(5)]  # indexed by rating (0 unused)
+    later: dict[int, fr.FSRSReview] = {}  # delta_t * 4 + rating -> FSRSReview
     # card -> [its reviews so far, study day of the last one, FSRS state after it]
     cards: dict[str, list[Any]] = {}
     items: list[fr.FSRSItem] = []
@@ -100,35 +117,41 @@ def build_history(events: Iterable[Event], day_starts_at: int) -> History:
     seconds = [0.0] * 12  # [cost row * 4 + rating - 1]
     counts = [0] * 12
     n = 0
-    for e in events:
-        rating = e.rating
+    hour = ""  # the UTC hour of the last review, and its _day_base
+    base: int | None = None
+    for card_id, time, rating, duration, after in rows:
         if not 1 <= rating <= 4:
             continue
         n += 1
-        day = day_of(e.time)
-        card = cards.get(e.card)
+        if time[:13] != hour:  # day_of inlined: reviews come in time order, hours repeat
+            hour = time[:13]
+            base = _day_base(hour, day_starts_at)
+        day = day_of(time) if base is None else (base + int(time[14:16])) // 1440
+        card = cards.get(card_id)
         if card is None:
-            card = cards[e.card] = [[review(rating, 0)], day, NEW]
+            card = cards[card_id] = [[same_day[rating]], day, NEW]
             first[rating - 1] += 1
             prior = NEW
         else:
             seen, last, prior = card
             delta = day - last
             if delta > 0:
-                seen.append(review(rating, delta))
+                r = later.get(delta * 4 + rating)
+                if r is None:
+                    r = later[delta * 4 + rating] = review(rating, delta)
+                seen.append(r)
                 items.append(item(seen))
-                trained.add(e.card)
+                trained.add(card_id)
             else:  # same study day, or a clock set back
-                seen.append(review(rating, 0))
+                seen.append(same_day[rating])
             card[1] = day
             if prior == REVIEW and rating > 1:
                 passed[rating - 2] += 1
-        if e.duration > 0:
+        if duration > 0:
             k = _COST_ROW.get(prior, 1) * 4 + rating - 1
-            seconds[k] += e.duration
+            seconds[k] += duration
             counts[k] += 1
-        state = e.result_state
-        card[2] = state if state is not None else REVIEW
+        card[2] = after if after is not None else REVIEW
     costs = {(k // 4, k % 4 + 1): (seconds[k], counts[k]) for k in range(12) if counts[k]}
     return History(
         reviews=n,
@@ -141,27 +164,30 @@ def build_history(events: Iterable[Event], day_starts_at: int) -> History:
     )
 
 
+def _day_base(hour: str, day_starts_at: int) -> int | None:
+    """Local minutes (less the day start) at a UTC hour 'YYYY-MM-DDTHH'; None if the
+    clock changes inside it. A time in that hour is on study day (base + minute) // 1440.
+    """
+    start = datetime.fromisoformat(hour + ":00:00+00:00")
+    offset = start.astimezone().utcoffset()
+    if offset is None or offset != (start + timedelta(hours=1)).astimezone().utcoffset():
+        return None
+    local = start.date().toordinal() * 1440 + start.hour * 60
+    return local + int(offset.total_seconds() // 60) - day_starts_at * 60
+
+
 def study_day_counter(day_starts_at: int) -> Callable[[str], int]:
     """Study-day ordinal of an event time, fast: one time-zone lookup per UTC hour."""
     bases: dict[str, int | None] = {}
-
-    def exact(time: str) -> int:
-        return study_day(datetime.fromisoformat(time[:19] + "+00:00"), day_starts_at).toordinal()
 
     def day_of(time: str) -> int:
         key = time[:13]  # 'YYYY-MM-DDTHH'
         base = bases.get(key, -1)
         if base == -1:
-            start = datetime.fromisoformat(key + ":00:00+00:00")
-            offset = start.astimezone().utcoffset()
-            if offset is None or offset != (start + timedelta(hours=1)).astimezone().utcoffset():
-                base = None  # a clock change inside this hour: work it out per event
-            else:
-                local = start.date().toordinal() * 1440 + start.hour * 60
-                base = local + int(offset.total_seconds() // 60) - day_starts_at * 60
-            bases[key] = base
-        if base is None:
-            return exact(time)
+            base = bases[key] = _day_base(key, day_starts_at)
+        if base is None:  # a clock change inside this hour: work it out per event
+            moment = datetime.fromisoformat(time[:19] + "+00:00")
+            return study_day(moment, day_starts_at).toordinal()
         return (base + int(time[14:16])) // 1440
 
     return day_of
