@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pearldeck import indexing
 from pearldeck import scheduler as sched
 from pearldeck.model import (
+    ID_RE,
     PATHWAYS,
     Event,
     Pearl,
@@ -308,6 +308,10 @@ class Collection:
             return None
         if any("YAML" in p.message or "must be" in p.message for p in parsed.problems):
             return None
+        given = [r.values["id"] for r in parsed.pearls if "id" in r.values]
+        if not all(isinstance(i, str) and ID_RE.match(i) for i in given):
+            return None  # a bad id is reported, not left beside new ones (another key's
+            # problem can hide it: a pearl's checks stop at an unknown key)
         used = self.index.pearl_ids() | {
             str(r.values["id"]) for r in parsed.pearls if isinstance(r.values.get("id"), str)
         }
@@ -333,6 +337,8 @@ class Collection:
 
     def _patch(self, f: layout.PearlFile, data: bytes, digest: str) -> bool:
         """Index an edit by the pearls it changed, if it can be; False: read it all."""
+        from pearldeck import indexing  # loaded once a file is read
+
         with self.index.write() as db:
             patch = indexing.plan_patch(f, data, self.index.pearl_chunks(db, f.rel))
             if patch is None:
@@ -348,6 +354,8 @@ class Collection:
         problems: list[Problem],
         data: bytes = b"",
     ) -> None:
+        from pearldeck import indexing
+
         rows: list[PearlRow] = []
         cuts = indexing.chunk_digests(data, parsed) if parsed is not None else []
         with self.index.write() as db:
@@ -418,22 +426,22 @@ class Collection:
                 def take(events: list[Event]) -> None:
                     touched.update(self.index.add_events(db, events, bulk=rebuild))
 
+                def rows(found: list[reviewlog.ReviewRow]) -> None:
+                    self.index.add_review_rows(db, found)
+
                 for path, rel, off, lines in todo:
-                    read = reviewlog.read_from(path, off, lines + 1, sink=take)
+                    if rebuild:
+                        read = reviewlog.read_bulk(path, off, lines + 1, rows, take)
+                    else:
+                        read = reviewlog.read_from(path, off, lines + 1, sink=take)
                     out.warnings.extend(read.warnings)
                     with path.open("rb") as fh:
                         head = fh.read(min(read.offset, 256))
                     self.index.set_log_offset(db, rel, read.offset, read.lines, head)
                 if rebuild:
                     self.index.end_bulk(db)
-                if refold_all:  # a card at a time, so a rebuild never holds the whole history
-                    rows: list[StatusRow] = []
-                    for card_id, events in self.index.events_by_card(db):
-                        rows.append(self._status_row(card_id, events))
-                        if len(rows) >= 5000:
-                            self.index.put_status(db, rows)
-                            rows = []
-                    self.index.put_status(db, rows)
+                if refold_all:
+                    self._refold_all(db)
                 elif touched:
                     self._put_folds(db, self.index.events_for(touched))
                 if refold_all:
@@ -441,12 +449,39 @@ class Collection:
         finally:
             self._states.close()  # the logs opened to read stored states back
 
+    def _refold_all(self, db: sqlite3.Connection) -> None:
+        """Every card's state: a plain history's from its last review, the rest folded."""
+        rows: list[StatusRow] = []
+        folds: list[str] = []
+        threshold = self.settings.leech_threshold
+        for s in self.index.card_summaries(db):
+            last = Event(s.last, "review", s.card, s.last_time, s.device, ref=s.ref)
+            stored = self._states(last) if s.plain else None
+            memory = sched.usable(stored) if stored is not None else None
+            if memory is None:
+                folds.append(s.card)
+                continue
+            leech = sched.is_leech(s.lapses, threshold)
+            first = sched.from_iso(s.first_time)
+            rows.append(
+                self._row(s.card, sched.CardStatus(memory, s.last, leech, leech, None, first))
+            )
+            if len(rows) >= 5000:  # a rebuild never holds every card's row at once
+                self.index.put_status(db, rows)
+                rows = []
+        self.index.put_status(db, rows)
+        for i in range(0, len(folds), 500):
+            self._put_folds(db, self.index.events_for(folds[i : i + 500]))
+
     def _put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
         rows = [self._status_row(cid, evs) for cid, evs in by_card.items()]
         self.index.put_status(db, rows)
 
     def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
         st = sched.fold(card_id, events, self._get_scheduler, self.settings, self._states)
+        return self._row(card_id, st)
+
+    def _row(self, card_id: str, st: sched.CardStatus) -> StatusRow:
         m = st.memory
         return StatusRow(
             card_id=card_id,

@@ -187,14 +187,23 @@ def _stored(e: Event, load: StateLoader | None) -> CardState | None:
     d = e.stored_state()
     if d is None and e.ref >= 0 and load is not None:
         d = load(e)
-    if d is None:
-        return None
+    return None if d is None else usable(d)
+
+
+def usable(d: dict[str, object]) -> CardState | None:
+    """A stored state, if it is complete enough to schedule from."""
     m = CardState.from_dict(d)
     if m.state == NEW or m.due is None or m.last_review is None:
         return None
     if m.stability is None or m.difficulty is None or (m.state != REVIEW and m.step is None):
         return None
     return m
+
+
+def is_leech(lapses: int, threshold: int) -> bool:
+    """Whether `fold` marks a card a leech after `lapses` lapses (its rule, counted up)."""
+    every = max(1, threshold // 2)
+    return any(n >= threshold and (n - threshold) % every == 0 for n in range(1, lapses + 1))
 
 
 def fold(

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from pearldeck.model import Event, Pearl, Problem
 from pearldeck.store import queue
 from pearldeck.store.queue import NOT_SIBLING, SCHEMA_VERSION, card_filter
+from pearldeck.store.reviewlog import ReviewRow
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -35,10 +36,11 @@ CREATE TABLE cards(card_id TEXT PRIMARY KEY, pearl_id TEXT, pathway TEXT, new_or
     WITHOUT ROWID;
 CREATE INDEX cards_pearl ON cards(pearl_id);
 CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
+-- kept in each card's replay order, so a card's history is one contiguous read
 CREATE TABLE events(
-    id TEXT PRIMARY KEY, card TEXT, time TEXT, kind TEXT, device TEXT, rating INT,
+    id TEXT, card TEXT, time TEXT, kind TEXT, device TEXT, rating INT,
     duration REAL, target TEXT, prev TEXT, state TEXT, after INT, seq INT, ref INT,
-    undone INT DEFAULT 0
+    undone INT DEFAULT 0, PRIMARY KEY(card, time, id)
 ) WITHOUT ROWID;
 CREATE TABLE status(
     card_id TEXT PRIMARY KEY, state INT, due REAL, stability REAL, difficulty REAL,
@@ -62,9 +64,11 @@ _TRIGGERS = (
         UPDATE status SET pathway = NULL WHERE card_id = OLD.card_id; END""",
 )
 
+# made by the first undo, not by a rebuild: nothing else needs it
+_DEVICE_INDEX = "CREATE INDEX IF NOT EXISTS events_device ON events(device, seq)"
+
 _EVENT_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS events_card ON events(card)",
-    "CREATE INDEX IF NOT EXISTS events_device ON events(device, seq)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(id)",
     "CREATE INDEX IF NOT EXISTS events_undo ON events(target) WHERE kind = 'undo'",
 )
 
@@ -124,6 +128,22 @@ class StatusRow:
     buried_day: str | None
     first_review: float | None
     memory: str
+
+
+@dataclass(slots=True)
+class CardSummary:
+    """A card's history as `Index.card_summaries` sums it up."""
+
+    card: str
+    plain: bool
+    lapses: int
+    first_time: str
+    last: str
+    """The id of its last event."""
+    last_time: str
+    device: str
+    ref: int
+    """Where the last review's line starts in `device`'s log (-1: unknown)."""
 
 
 class IndexUnwritable(Exception):
@@ -486,14 +506,13 @@ class Index:
     ) -> set[str]:
         """Insert events not seen before; return the cards they touch.
 
-        `bulk`: between begin_bulk and end_bulk (a rebuild), which mark undone events once.
+        `bulk`: between begin_bulk and end_bulk (a rebuild), which files them at the end.
         """
         before = db.total_changes
-        if bulk:
-            events = sorted(events, key=lambda e: e.id)  # B-tree appends, not random inserts
+        table = "bulk_events" if bulk else "events"
         db.executemany(
-            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
-            (  # a generator: half a million parameter tuples never sit in memory at once
+            f"INSERT OR IGNORE INTO {table} VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+            (
                 (
                     e.id,
                     e.card,
@@ -518,15 +537,46 @@ class Index:
             self._mark_undone(db)
         return {e.card for e in events}
 
+    def add_review_rows(self, db: sqlite3.Connection, rows: Sequence[ReviewRow]) -> None:
+        """Plain reviews for a rebuild, as the log reader found them (no stored state:
+        a fold reads it back from the log by offset, and only for the cards that need it)."""
+        db.executemany(
+            "INSERT INTO bulk_events(id, card, time, rating, duration, prev, after, device,"
+            " seq, ref, kind, undone) VALUES(?,?,?,?,?,?,?,?,?,?,'review',0)",
+            rows,
+        )
+
     def begin_bulk(self, db: sqlite3.Connection) -> None:
-        """Filling an empty history: secondary indexes are built once, at the end."""
-        for name in ("events_card", "events_device", "events_undo"):
+        """Filling an empty history: rows gather unsorted, and are filed once, at the end."""
+        db.execute("DROP TABLE IF EXISTS temp.bulk_events")
+        db.execute("CREATE TEMP TABLE bulk_events AS SELECT * FROM events WHERE 0")
+        for name in ("events_id", "events_device", "events_undo"):
             db.execute(f"DROP INDEX IF EXISTS {name}")
 
     def end_bulk(self, db: sqlite3.Connection) -> None:
-        for stmt in _EVENT_INDEXES:
+        # one sort, then B-tree appends; a repeated line (same card, time and id) is kept once
+        db.execute(
+            "INSERT OR IGNORE INTO events SELECT * FROM bulk_events "
+            "ORDER BY card, time, id, device, seq"
+        )
+        db.execute("DROP TABLE temp.bulk_events")
+        try:
+            db.execute(_EVENT_INDEXES[0])
+        except sqlite3.IntegrityError:  # one id on two different lines: a hand-made log
+            self._drop_reused_ids(db)
+            db.execute(_EVENT_INDEXES[0])
+        for stmt in _EVENT_INDEXES[1:]:
             db.execute(stmt)
         self._mark_undone(db)
+
+    def _drop_reused_ids(self, db: sqlite3.Connection) -> None:
+        """Keep an id's first line (logs by name, then line): as an incremental read does."""
+        db.execute("CREATE INDEX events_id_any ON events(id, device, seq)")
+        db.execute(
+            "DELETE FROM events WHERE EXISTS (SELECT 1 FROM events f WHERE f.id = events.id"
+            " AND (f.device < events.device OR (f.device = events.device AND f.seq < events.seq)))"
+        )
+        db.execute("DROP INDEX events_id_any")
 
     def _mark_undone(self, db: sqlite3.Connection) -> None:
         # an undo may arrive before or after the event it takes back (merged logs)
@@ -535,19 +585,33 @@ class Index:
             "(SELECT target FROM events WHERE kind = 'undo')"
         )
 
-    def events_by_card(self, db: sqlite3.Connection) -> Iterator[tuple[str, list[Event]]]:
-        """Every card's events, one card at a time (memory stays small on a rebuild)."""
+    def card_summaries(self, db: sqlite3.Connection) -> Iterator[CardSummary]:
+        """Each card's history in brief, read in replay order in one pass.
+
+        A card whose events are all reviews, none undone, each made on top of the one
+        before, is `plain`: its state is the one its last review stored, and its lapses
+        are counted here. Any other card needs its events folded one by one.
+        """
+        rows = db.execute(
+            "SELECT card, id, kind, undone, after, ref, rating, time, device, prev FROM events"
+        )
         card: str | None = None
-        batch: list[Event] = []
-        for row in db.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY card"):
-            ev = _event(row)
-            if ev.card != card:
+        s = CardSummary("", True, 0, "", "", "", "", -1)
+        before = 0
+        for cid, eid, kind, undone, after, ref, rating, time_, device, prev in rows:
+            if cid != card:
                 if card is not None:
-                    yield card, batch
-                card, batch = ev.card, []
-            batch.append(ev)
+                    yield s
+                card, before = cid, 0
+                s = CardSummary(cid, True, 0, time_, "", "", "", -1)
+            if kind != "review" or undone or after is None or ref < 0 or prev != (s.last or None):
+                s.plain = False
+            elif rating == 1 and before == 2:  # Again on a card in review: a lapse
+                s.lapses += 1
+            before = after
+            s.last, s.last_time, s.device, s.ref = eid, time_, device, ref
         if card is not None:
-            yield card, batch
+            yield s
 
     def events_for(self, cards: Iterable[str]) -> dict[str, list[Event]]:
         out: dict[str, list[Event]] = {}
@@ -577,6 +641,9 @@ class Index:
         return None if row is None or row[0] is None else str(row[0])
 
     def last_own_review(self, device: str) -> Event | None:
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='events_device'").fetchone():
+            with contextlib.suppress(IndexUnwritable), self.write() as db:
+                db.execute(_DEVICE_INDEX)  # else the query below scans: slower, still right
         row = self.db.execute(
             f"SELECT {_EVENT_COLS} FROM events WHERE device=? AND undone = 0 AND kind IN "
             "('review','suspend','unsuspend','bury') ORDER BY seq DESC LIMIT 1",

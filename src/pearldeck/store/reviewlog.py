@@ -74,6 +74,7 @@ def decode(line: bytes | str, device: str, seq: int = 0, ref: int = -1) -> Event
             seq,
             state,
             int(after),
+            ref,
         )
     try:
         d = json.loads(line)
@@ -107,6 +108,7 @@ def decode(line: bytes | str, device: str, seq: int = 0, ref: int = -1) -> Event
         target=target if isinstance(target, str) else None,
         seq=seq,
         after=after if isinstance(after, int) and 0 <= after <= 3 else None,
+        ref=ref,
     )
 
 
@@ -136,7 +138,6 @@ def read_from(
     remembers where its line starts, and its stored state is read back only if needed.
     With a `sink`, events are handed over a chunk at a time instead of collected.
     """
-    device = path.stem
     out = LogRead(offset=offset)
     line_no = first_line
     pos = offset
@@ -146,18 +147,10 @@ def read_from(
         while chunk := f.read(_CHUNK):
             buf += chunk
             end = buf.rfind(b"\n") + 1
-            for raw in buf[:end].split(b"\n")[:-1]:
-                if raw.strip():
-                    ev = decode(raw, device, line_no, pos)
-                    if ev is None:
-                        out.warnings.append(
-                            Problem(str(path), line_no, "unreadable review event, skipped")
-                        )
-                    else:
-                        out.events.append(ev)
-                line_no += 1
-                pos += len(raw) + 1
-            buf = buf[end:]
+            whole, buf = buf[:end], buf[end:]
+            out.events.extend(read_lines(path, whole, line_no, pos, out.warnings))
+            line_no += whole.count(b"\n")
+            pos += len(whole)
             if sink is not None and out.events:
                 sink(out.events)
                 out.events = []
@@ -168,6 +161,85 @@ def read_from(
             Problem(str(path), line_no, "incomplete last line (interrupted write?), ignored")
         )
     return out
+
+
+# `_REVIEW_LINE` over a whole chunk, one line per match; the state is read back only
+# when a card's fold needs it (StateReader), so a rebuild never parses it.
+_REVIEW_LINES = re.compile(
+    r'^\{"v":1,"id":"([0-9a-f]{1,64})","kind":"review","card":"([A-Za-z0-9#]{1,80})",'
+    r'"time":"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)","rating":([1-4]),'
+    r'"duration":(\d{1,9}(?:\.\d{1,6})?),"prev":(?:null|"([0-9a-f]{1,64})"),'
+    r'"state":\{"state":([0-3]),[^{}\n]*\}\}$',
+    re.ASCII | re.MULTILINE,
+)
+
+ReviewRow = tuple[str, str, str, str, str, str | None, str, str, int, int]
+"""id, card, time, rating, duration, prev, state after, device, line, offset: as read.
+
+SQLite's column types turn the numbers written as text into numbers."""
+
+
+def read_bulk(
+    path: Path,
+    offset: int,
+    first_line: int,
+    rows: Callable[[list[ReviewRow]], None],
+    events: Callable[[list[Event]], None],
+) -> LogRead:
+    """As `read_from`, for a rebuild: plain reviews come as rows, a chunk at a time.
+
+    A chunk whose every line is a review exactly as `encode` writes it is matched in
+    one pass; any other chunk is read line by line, as `read_from` does.
+    """
+    device = path.stem
+    out = LogRead(offset=offset)
+    line_no, pos, buf = first_line, offset, b""
+    with path.open("rb") as f:
+        f.seek(offset)
+        while chunk := f.read(_CHUNK):
+            buf += chunk
+            end = buf.rfind(b"\n") + 1
+            whole, buf = buf[:end], buf[end:]
+            text = whole.decode("utf-8", "replace")
+            found = list(_REVIEW_LINES.finditer(text)) if text.isascii() else []
+            n = whole.count(b"\n")
+            if found and len(found) == n:
+                rows(
+                    [
+                        (*m.groups(), device, line_no + i, pos + m.start())  # type: ignore[misc]
+                        for i, m in enumerate(found)
+                    ]
+                )
+            else:
+                part = read_lines(path, whole, line_no, pos, out.warnings)
+                if part:
+                    events(part)
+            line_no += n
+            pos += len(whole)
+    out.offset, out.lines = pos, line_no - 1
+    if buf.strip():
+        out.warnings.append(
+            Problem(str(path), line_no, "incomplete last line (interrupted write?), ignored")
+        )
+    return out
+
+
+def read_lines(
+    path: Path, whole: bytes, line_no: int, pos: int, warnings: list[Problem]
+) -> list[Event]:
+    """The events of complete lines `whole`, which start at line `line_no`, byte `pos`."""
+    device = path.stem
+    found: list[Event] = []
+    for raw in whole.split(b"\n")[:-1]:
+        if raw.strip():
+            ev = decode(raw, device, line_no, pos)
+            if ev is None:
+                warnings.append(Problem(str(path), line_no, "unreadable review event, skipped"))
+            else:
+                found.append(ev)
+        line_no += 1
+        pos += len(raw) + 1
+    return found
 
 
 class StateReader:
