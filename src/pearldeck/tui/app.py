@@ -7,7 +7,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -58,7 +58,12 @@ def env_clock() -> Clock:
 class PearlsApp(App[None]):
     """`start` is "review" (today's first due card) or "home"."""
 
-    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    # absolute: subclasses live elsewhere. The review's CSS is parsed with the app's: a
+    # screen's own CSS_PATH would re-parse the whole stylesheet as the first card shows.
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        Path(__file__).with_name("app.tcss"),
+        Path(__file__).parent / "screens" / "review.tcss",
+    ]
     TITLE = "pearldeck"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),

@@ -7,7 +7,6 @@ import shlex
 import subprocess
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -41,7 +40,7 @@ def scope_title(pathway: str | None, tag: str | None) -> str:
 class ReviewScreen(Screen[None]):
     """Today's queue, optionally one pathway's or one tag's."""
 
-    CSS_PATH = Path(__file__).with_name("review.tcss")
+    # its CSS (review.tcss) is loaded with the app's, so the first card needs no re-parse
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Answer"),
