@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -16,10 +18,12 @@ from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.consts import CARD_TYPE_REV, MODEL_CLOZE, QUEUE_TYPE_REV
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
 from anki.notes import Note
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pearldeck import anki_export
 from pearldeck.anki_export import ExportError, export_apkg, safe_filename
-from pearldeck.model import Pearl
+from pearldeck.model import CLOZE_RE, Pearl
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 T0 = 1_780_000_000  # a unix time in 2026
@@ -268,6 +272,59 @@ def test_new_styling_reaches_anki_when_the_models_mtime_is_bumped(
     assert model is not None and "teal" in model["css"]
     # Updated in place, not copied.
     assert sum(m.name.startswith("pearldeck") for m in anki.models.all_names_and_ids()) == 2
+
+
+def written_notes(path: Path) -> dict[str, tuple[list[str], list[int]]]:
+    """Each pearl's note fields and card ordinals, as stored in the package."""
+    with zipfile.ZipFile(path) as z:
+        data = z.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(data)
+        ords: dict[int, list[int]] = {}
+        for nid, ord_ in db.execute("SELECT nid, ord FROM cards ORDER BY nid, ord"):
+            ords.setdefault(nid, []).append(ord_)
+        notes = db.execute("SELECT id, flds FROM notes").fetchall()
+    finally:
+        db.close()
+    return {flds.split("\x1f")[-1]: (flds.split("\x1f"), ords[nid]) for nid, flds in notes}
+
+
+def cloze_markup(text: str) -> tuple[str, list[int]]:
+    """The rule: every deletion CLOZE_RE finds gets Anki's markup (its number as int() writes
+    it) around its escaped words; all else is escaped. One card per number above 0."""
+    out, numbers, pos = [], set(), 0
+    for m in CLOZE_RE.finditer(text):
+        hint = "" if m[3] is None else "::" + anki_export._escape(m[3])
+        out += [anki_export._escape(text[pos : m.start()]), f"{{{{c{int(m[1])}::"]
+        out += [anki_export._escape(m[2]), hint, "}}"]
+        numbers.add(int(m[1]))
+        pos = m.end()
+    out.append(anki_export._escape(text[pos:]))
+    return "".join(out), sorted(n - 1 for n in numbers if n > 0) or [0]
+
+
+CLOZE_PIECES = [
+    *["{{c1::a}}", "{{c01::b}}", "{{c0::c}}", "{{c\u0663::d}}", "{{c2::e::hint}}", "{{c1234::f}}"],
+    *["{{c", "1", "::", "}}", "}", "{", ":", "a ", "&"],
+]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(CLOZE_PIECES), max_size=14).map("".join), min_size=1, max_size=20
+    ),
+    st.sampled_from([None, "UWorld", "{{c1::x}}", "a}}"]),
+)
+def test_cloze_text_is_marked_up_by_the_rule(texts: list[str], source: str | None) -> None:
+    pearls = [pearl(f"p{i:03d}", t, source=source) for i, t in enumerate(texts)]
+    with tempfile.TemporaryDirectory() as tmp:  # hypothesis runs it many times per tmp_path
+        written = written_notes(export_apkg(pearls, Path(tmp) / "x.apkg").path)
+    for p in pearls:
+        fields, ords = written[p.id]
+        assert (fields[0], ords) == cloze_markup(p.text)
+        assert fields[1] == anki_export._escape(source or "")
 
 
 def test_package_is_deflated_and_reproducible(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import sqlite3
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -21,6 +21,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from pearldeck.gcpause import gc_paused
 from pearldeck.model import CLOZE_RE, PATHWAYS, Pearl
 
 # Fixed forever: Anki recognises its notetypes by these ids on every re-import.
@@ -101,6 +102,7 @@ class ExportError(Exception):
     """The export could not be written; the message is meant for the user."""
 
 
+@gc_paused()  # its rows die on return, before the collector may look at the heap again
 def export_apkg(
     pearls: Sequence[Pearl],
     out: Path,
@@ -118,8 +120,25 @@ def export_apkg(
     """
     root = _deck_root(deck_name)
     _check_unique_ids(pearls)
-    modified = modified or {}
+    notes, cards, subdecks = _rows(pearls, root, modified or {}, progress)
+    decks = {_deck_id(root): (root, _DECK_DESCRIPTION)}
+    for pathway in sorted(subdecks, key=_pathway_key):
+        decks[subdecks[pathway]] = (_subdeck(root, pathway), "")
+    size = _write_atomically(out, _collection(notes, cards, decks))
+    if progress:
+        progress(len(pearls), len(pearls))
+    return ExportResult(path=out, notes=len(notes), cards=len(cards), decks=len(decks), size=size)
+
+
+def _rows(
+    pearls: Sequence[Pearl],
+    root: str,
+    modified: Mapping[str, float],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[tuple[object, ...]], list[tuple[int, ...]], dict[str, int]]:
+    """The notes and cards table rows of the pearls, and each pathway's deck id."""
     subdecks: dict[str, int] = {}
+    tag_lists: dict[tuple[str, tuple[str, ...]], str] = {}
     # Ids are milliseconds as in Anki, counting up from the day each pearl was added, so that
     # Anki's "Created" column shows that day; new cards are numbered in card id order.
     next_id: dict[int, int] = {}
@@ -133,24 +152,23 @@ def export_apkg(
         note_id = next_id.get(day, day * 86_400_000)
         model_id, fields, ords = _note_content(pearl)
         next_id[day] = note_id + 1 + len(ords)
-        notes.append(
-            (note_id, _guid(pearl.id), model_id, mtime, _tags(pearl.pathway, pearl.tags), fields)
-        )
+        # Many pearls share their tags: a dict, unlike a bounded cache, never thrashes.
+        key = (pearl.pathway, pearl.tags)
+        tags = tag_lists.get(key) or tag_lists.setdefault(key, _tags(*key))
+        notes.append((note_id, _guid(pearl.id), model_id, mtime, tags, fields))
         deck_id = subdecks.get(pearl.pathway) or subdecks.setdefault(
             pearl.pathway, _deck_id(_subdeck(root, pearl.pathway))
         )
         due = len(cards)
-        cards += [(note_id + i, note_id, deck_id, o, mtime, due + i) for i, o in enumerate(ords, 1)]
+        if len(ords) == 1:  # most pearls: skip building a list
+            cards.append((note_id + 1, note_id, deck_id, ords[0], mtime, due + 1))
+        else:
+            cards += [
+                (note_id + i, note_id, deck_id, o, mtime, due + i) for i, o in enumerate(ords, 1)
+            ]
         if progress and done % PROGRESS_EVERY == 0 and done < total:
             progress(done, total)
-
-    decks = {_deck_id(root): (root, _DECK_DESCRIPTION)}
-    for pathway in sorted(subdecks, key=_pathway_key):
-        decks[subdecks[pathway]] = (_subdeck(root, pathway), "")
-    size = _write_atomically(out, _collection(notes, cards, decks))
-    if progress:
-        progress(total, total)
-    return ExportResult(path=out, notes=len(notes), cards=len(cards), decks=len(decks), size=size)
+    return notes, cards, subdecks
 
 
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
@@ -228,25 +246,57 @@ _ESCAPED_CLOZE = re.compile(
     CLOZE_RE.pattern.replace(r"\{", re.escape("&#123;")).replace(r"\}", re.escape("&#125;")),
     CLOZE_RE.flags,
 )
+_OPEN, _CLOSE = "&#123;&#123;c", "&#125;&#125;"
+# The deletions _ESCAPED_CLOZE finds, found faster: one ends at the first `}}` after its
+# `::` with or without a hint, so the hint's group can go (and `.*?` then scans quickly).
+_ESCAPED_DELETION = re.compile(r"&\#123;&\#123;c(\d{1,3})::.*?&\#125;&\#125;", re.DOTALL)
+_PLAIN_NUMBERS = frozenset(str(n) for n in range(1000))
 
 
-def _note_content(pearl: Pearl) -> tuple[int, str, list[int]]:
+def _note_content(pearl: Pearl) -> tuple[int, str, tuple[int, ...]]:
     """The notetype, the escaped fields joined by \\x1f, and the card ordinals of a pearl."""
-    meta = (pearl.source or "", pearl.added or "", pearl.id)
-    raw = (pearl.text, *meta) if pearl.back is None else (pearl.text, pearl.back, *meta)
+    back = pearl.back
+    raw: tuple[str, ...]
+    if back is None:
+        raw = (pearl.text, pearl.source or "", pearl.added or "", pearl.id)
+    else:
+        raw = (pearl.text, back, pearl.source or "", pearl.added or "", pearl.id)
     # One escape of all fields at once is the fast path; control characters are rare.
     joined = "\x1f".join(raw)
     if joined.count("\x1f") >= len(raw) or _CONTROL_BUT_SEPARATOR.search(joined):
         joined = "\x1f".join(_CONTROL.sub("", f) for f in raw)
     fields = _escape(joined)
-    if pearl.back is not None:
-        return BASIC_MODEL_ID, fields, [0]
+    if back is not None:
+        return BASIC_MODEL_ID, fields, (0,)
+    fields, ords = _cloze_fields(fields)
+    return CLOZE_MODEL_ID, fields, ords
+
+
+def _cloze_fields(fields: str) -> tuple[str, tuple[int, ...]]:
+    """Anki's markup put back around the deletions of the text (the first field), and the
+    card ordinals. Usually every escaped `{{c` and `}}` is a deletion's and in the text,
+    and each number is as int() writes it: then unescaping them all is the markup."""
+    numbers = _ESCAPED_DELETION.findall(fields)
+    if (
+        len(numbers) == fields.count(_OPEN) == fields.count(_CLOSE)
+        and fields.find("&#12", fields.find("\x1f")) < 0  # no brace in another field
+        and _PLAIN_NUMBERS.issuperset(numbers)
+    ):
+        return fields.replace(_OPEN, "{{c").replace(_CLOSE, "}}"), _plain_ords(tuple(numbers))
     text, sep, rest = fields.partition("\x1f")
-    numbers: set[int] = set()
-    text = _ESCAPED_CLOZE.sub(lambda m: _cloze_markup(m, numbers), text)
+    found: set[int] = set()
+    text = _ESCAPED_CLOZE.sub(lambda m: _cloze_markup(m, found), text)
+    return text + sep + rest, _card_ords(found)
+
+
+def _card_ords(numbers: Iterable[int]) -> tuple[int, ...]:
     # Anki makes no card for c0, and card 1 for a cloze note without clozes.
-    ords = sorted({n - 1 for n in numbers if n > 0}) or [0]
-    return CLOZE_MODEL_ID, text + sep + rest, ords
+    return tuple(sorted({n - 1 for n in numbers if n > 0})) or (0,)
+
+
+@lru_cache(maxsize=1024)  # a few hundred combinations at most: c1, c1 c2, …
+def _plain_ords(numbers: tuple[str, ...]) -> tuple[int, ...]:
+    return _card_ords(map(int, numbers))
 
 
 def _escape(text: str) -> str:
@@ -277,26 +327,33 @@ def _cloze_markup(m: re.Match[str], numbers: set[int]) -> str:
 _TAG_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
-@lru_cache(maxsize=4096)
 def _tags(pathway: str, tags: tuple[str, ...]) -> str:
     """Anki's tag list; whitespace separates Anki's tags, so `_` stands in within one."""
-    unique = dict.fromkeys(_TAG_UNSAFE.sub("_", t.strip()) for t in (f"pathway::{pathway}", *tags))
+    names = (f"pathway::{pathway}", *tags)
+    if _TAG_UNSAFE.search(",".join(names)):  # rare: only then can strip or sub change one
+        names = tuple(_TAG_UNSAFE.sub("_", t.strip()) for t in names)
+    unique = dict.fromkeys(names)
     unique.pop("", None)
     return f" {' '.join(unique)} "
 
 
 # Base 91 two digits at a time; a leading zero digit ("a") is then dropped.
-_BASE91_PAIRS = [a + b for a in genanki.util.BASE91_TABLE for b in genanki.util.BASE91_TABLE]
+_BASE91_PAIRS: list[str] = [
+    a + b for a in genanki.util.BASE91_TABLE for b in genanki.util.BASE91_TABLE
+]
+_GUID_PREFIX = f"{GUID_NAMESPACE}__".encode()
 
 
 def _guid(pearl_id: str) -> str:
-    """genanki.guid_for(GUID_NAMESPACE, pearl_id), in half the time."""
-    n = int.from_bytes(sha256(f"{GUID_NAMESPACE}__{pearl_id}".encode()).digest()[:8])
-    pairs: list[str] = []
-    while n:
-        n, r = divmod(n, 8281)
-        pairs.append(_BASE91_PAIRS[r])
-    return "".join(reversed(pairs)).lstrip("a")
+    """genanki.guid_for(GUID_NAMESPACE, pearl_id), in under half the time."""
+    n = int.from_bytes(sha256(_GUID_PREFIX + pearl_id.encode()).digest()[:8])
+    # n < 2**64 < 8281**5: five pairs, unrolled; leading zero pairs go with the "a"s.
+    n, e = divmod(n, 8281)
+    n, d = divmod(n, 8281)
+    n, c = divmod(n, 8281)
+    a, b = divmod(n, 8281)
+    pairs = _BASE91_PAIRS
+    return (pairs[a] + pairs[b] + pairs[c] + pairs[d] + pairs[e]).lstrip("a")
 
 
 # genanki's schema without its indexes: Anki's importer reads the package by full scans and

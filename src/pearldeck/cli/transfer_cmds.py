@@ -21,10 +21,13 @@ from pearldeck.cli.common import (
     open_collection,
     print_pearl_table,
 )
+from pearldeck.gcpause import gc_paused
 from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
+    from pearldeck.markdown_import import ImportDefaults
+    from pearldeck.model import Pearl
 
 MAX_IMPORT_FILES = 10_000
 
@@ -59,6 +62,7 @@ def register(group: click.Group) -> None:
 )
 @click.pass_context
 @guarded
+@gc_paused()  # 50k pearls and their rows: see import_notes
 def export(
     ctx: click.Context,
     output: Path,
@@ -176,6 +180,7 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
 @click.option("--skip-invalid", is_flag=True, help="Import the valid pearls even if some are not.")
 @click.pass_context
 @guarded
+@gc_paused()  # 10^5 objects, none cyclic; they die on return, before the GC resumes
 def import_notes(
     ctx: click.Context,
     paths: tuple[str, ...],
@@ -192,23 +197,13 @@ def import_notes(
     pairs are pearls; headings naming a pathway file them. See the README for the format.
     If any pearl is invalid nothing is written, unless --skip-invalid.
     """
-    from pearldeck.markdown_import import ImportDefaults, decode_markdown, parse_markdown
+    from pearldeck.markdown_import import ImportDefaults
 
     check_pathway(pathway)
     tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
     defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
     inputs, problems = _read_inputs(paths)
-    drafts: list[PearlDraft] = []
-    skipped = 0
-    for name, data in inputs:
-        text, decode_problems = decode_markdown(data, name)
-        problems.extend(decode_problems)
-        if text is None:
-            continue
-        parsed = parse_markdown(text, name, defaults)
-        drafts.extend(parsed.drafts)
-        problems.extend(parsed.problems)
-        skipped += parsed.skipped
+    drafts, skipped = _parse_inputs(inputs, defaults, problems)
 
     with open_collection(ctx) as col:
         if block is not None:
@@ -228,21 +223,12 @@ def import_notes(
                 err=True,
             )
             raise click.exceptions.Exit(1)
-        existing = col.find_same(valid)
-        new: list[PearlDraft] = []
-        seen: set[str] = set()
-        present = 0
-        for d, same in zip(valid, existing, strict=True):
-            key = f"{d.pathway}\x1f{content_key(d.text, d.back)}"
-            if same is not None or key in seen:
-                present += 1
-                continue
-            seen.add(key)
-            new.append(d)
+        new = _not_present(valid, col.find_same(valid))
+        present = len(valid) - len(new)
         if dry_run:
             _preview(new)
         elif new:
-            col.add(new, now(), validated=True)  # each draft was checked just above
+            col.add_ids(new, now(), validated=True)  # each draft was checked just above
     per = Counter(d.pathway for d in new)
     verb = "would add" if dry_run else "added"
     detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
@@ -253,6 +239,39 @@ def import_notes(
     )
     if problems and skip_invalid:
         raise click.exceptions.Exit(0)
+
+
+def _parse_inputs(
+    inputs: list[tuple[str, bytes]], defaults: ImportDefaults, problems: list[Problem]
+) -> tuple[list[PearlDraft], int]:
+    """The drafts of every input and how many paragraphs were skipped; problems go to
+    `problems`."""
+    from pearldeck.markdown_import import decode_markdown, parse_markdown
+
+    drafts: list[PearlDraft] = []
+    skipped = 0
+    for name, data in inputs:
+        text, decode_problems = decode_markdown(data, name)
+        problems.extend(decode_problems)
+        if text is None:
+            continue
+        parsed = parse_markdown(text, name, defaults)
+        drafts.extend(parsed.drafts)
+        problems.extend(parsed.problems)
+        skipped += parsed.skipped
+    return drafts, skipped
+
+
+def _not_present(drafts: list[PearlDraft], existing: list[Pearl | None]) -> list[PearlDraft]:
+    """The drafts neither in the collection nor given twice (first one wins)."""
+    new: list[PearlDraft] = []
+    seen: set[str] = set()
+    for d, same in zip(drafts, existing, strict=True):
+        key = f"{d.pathway}\x1f{content_key(d.text, d.back)}"
+        if same is None and key not in seen:
+            seen.add(key)
+            new.append(d)
+    return new
 
 
 def _preview(drafts: list[PearlDraft]) -> None:
