@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pearldeck import markdown_import
+from pearldeck.gcpause import gc_paused
 from pearldeck.markdown_import import (
     FORMAT_EXAMPLE,
     FORMAT_HELP,
@@ -802,6 +803,25 @@ def test_gc_state_is_restored() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_gc_paused_restores_the_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    @gc_paused()
+    def fails() -> None:
+        assert not gc.isenabled()
+        raise ValueError
+
+    with pytest.raises(ValueError):
+        fails()
+    assert gc.isenabled()
 
 
 def test_unexpected_errors_become_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:

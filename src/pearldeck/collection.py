@@ -574,6 +574,14 @@ class Collection:
         self, drafts: Sequence[PearlDraft], now: datetime, *, validated: bool = False
     ) -> list[Pearl]:
         """Append pearls to their pathway files: all of them, or (on any error) none."""
+        ids = self.add_ids(drafts, now, validated=validated)
+        found = {p.id: p for p in self.index.pearls(ids=ids)}
+        return [found[i] for i in ids if i in found]
+
+    def add_ids(
+        self, drafts: Sequence[PearlDraft], now: datetime, *, validated: bool = False
+    ) -> list[str]:
+        """As `add`, returning only the new pearls' ids (an import of thousands needs no more)."""
         from pearldeck.store.pearlfile import CannotAppend, append_pearls
 
         problems = (
@@ -586,9 +594,12 @@ class Collection:
         today = study_day(now, self.settings.day_starts_at).isoformat()
         used = self.index.pearl_ids()
         by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
+        targets: dict[str, str] = {}
         for d in drafts:
             d = d if d.added else d.model_copy(update={"added": today})
-            by_file.setdefault(self._target_file(d.pathway), []).append((self._fresh_id(used), d))
+            if d.pathway not in targets:
+                targets[d.pathway] = self._target_file(d.pathway)
+            by_file.setdefault(targets[d.pathway], []).append((self._fresh_id(used), d))
         with locked(self._lock):
             changes: list[tuple[Path, bytes, bytes | None]] = []
             checked: list[tuple[str, str, ParsedFile]] = []
@@ -617,9 +628,7 @@ class Collection:
                 problems = [Problem(rel, p.line, p.message) for p in parsed.problems]
                 self._index_file(f, _digest(data), parsed, problems)
         self.refresh()
-        ids = [pid for items in by_file.values() for pid, _ in items]
-        found = {p.id: p for p in self.index.pearls(ids=ids)}
-        return [found[i] for i in ids if i in found]
+        return [pid for items in by_file.values() for pid, _ in items]
 
     def tags(self) -> dict[str, int]:
         """Every concept tag and how many pearls carry it."""

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import gc
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from pearldeck.drafts import PearlDraft
+from pearldeck.gcpause import gc_paused
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, TAG_RE, Problem
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 MAX_BYTES = 4 * 1024 * 1024
 """A file larger than this is refused with a Problem, not parsed."""
@@ -125,26 +128,32 @@ class ParseResult:
     skipped_lines: list[int]
 
 
-class _PlainMarkdownIt(MarkdownIt):
-    """Link targets are thrown away, so skip their validation and punycode work."""
+@functools.cache
+def _markdown_it() -> tuple[MarkdownIt, MarkdownIt]:
+    """The block and the inline parser, built once (that compiles their rule chains) and
+    only when a file is parsed."""
+    from markdown_it import MarkdownIt
 
-    def validateLink(self, url: str) -> bool:
-        return True
+    class PlainMarkdownIt(MarkdownIt):
+        """Link targets are thrown away, so skip their validation and punycode work."""
 
-    def normalizeLink(self, url: str) -> str:
-        return url
+        def validateLink(self, url: str) -> bool:
+            return True
 
-    def normalizeLinkText(self, link: str) -> str:
-        return link
+        def normalizeLink(self, url: str) -> str:
+            return url
 
+        def normalizeLinkText(self, link: str) -> str:
+            return link
 
-# Built once: building a MarkdownIt compiles its rule chains.
-_BLOCK_MD = _PlainMarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
-_INLINE_MD = _PlainMarkdownIt("commonmark", {"maxNesting": MAX_INLINE_NESTING})
-# The text rule stops at every character in this set to let other rules try; the default
-# set also holds `:`, `=`, `{`, `-`… which start no commonmark rule but split pearls (`::`,
-# `{{c1::`) into many small steps. 25% faster inline parsing.
-_INLINE_MD.inline.terminator_re = re.compile(r"[\n!&*<\[\\\]_`]")
+    block = PlainMarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+    inline = PlainMarkdownIt("commonmark", {"maxNesting": MAX_INLINE_NESTING})
+    # The text rule stops at every character in this set to let other rules try; the
+    # default set also holds `:`, `=`, `{`, `-`… which start no commonmark rule but split
+    # pearls (`::`, `{{c1::`) into many small steps. 25% faster inline parsing.
+    inline.inline.terminator_re = re.compile(r"[\n!&*<\[\\\]_`]")
+    return block, inline
+
 
 # Every regex below runs on one line or one pearl and is linear: no nested quantifiers.
 _INLINE_ACTIVE = re.compile(r"[*_`\[<&\\]")  # characters some commonmark inline rule acts on
@@ -164,6 +173,11 @@ _PATHWAY_LIST = ", ".join(PATHWAYS)
 # pearl is built, so they split nothing and mark nothing.
 _HIDE = str.maketrans(":=", "\ue000\ue001")
 _SHOW = str.maketrans("\ue000\ue001", ":=")
+
+
+def _show(text: str) -> str:
+    """Undo _HIDE; most texts hold nothing hidden, and `in` is cheaper than translate."""
+    return text.translate(_SHOW) if "\ue000" in text or "\ue001" in text else text
 
 
 def _name_key(name: str) -> str:
@@ -238,7 +252,7 @@ class _TooMany(Exception):
         self.line = line
 
 
-class _TokenBudget(list[Token]):
+class _TokenBudget(list["Token"]):
     """markdown-it only appends, so refusing an append bounds its memory."""
 
     def append(self, token: Token, /) -> None:
@@ -292,12 +306,9 @@ def parse_markdown(
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         size = len(text.encode("utf-8", "surrogatepass"))
         return ParseResult([], [_too_big(path, size)], 0, [])
-    # markdown-it allocates hundreds of thousands of acyclic objects; the cyclic GC's
-    # repeated passes over them double the parse time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        return _Parser(path, defaults).run(text)
+        with gc_paused():  # markdown-it's tokens are many and acyclic
+            return _Parser(path, defaults).run(text)
     except _TooMany as e:
         message = f"more than {MAX_TOKENS:,} markdown blocks: split the file up"
         return ParseResult([], [Problem(path, e.line, message)], 0, [])
@@ -306,9 +317,6 @@ def parse_markdown(
     except Exception as e:  # the CLI must get a Problem, never a traceback
         message = f"internal error reading this file ({type(e).__name__}): please report it"
         return ParseResult([], [Problem(path, 1, message)], 0, [])
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -343,6 +351,7 @@ class _Parser:
         self.drafts: list[tuple[int, PearlDraft]] = []
         self.skipped_lines: list[int] = []
         self.scopes: list[_Scope] = []
+        self._scoped: tuple[str | None, list[str]] | None = None
         self.pending: _QA | None = None
         self.fm_pathway: str | None = None
         self.fm_tags: list[str] = []
@@ -385,9 +394,7 @@ class _Parser:
         body = self.front_matter(text)
         if body is None:
             return self.result()
-        tokens = _TokenBudget()
-        _BLOCK_MD.block.parse(body, _BLOCK_MD, self.env, tokens)
-        self.walk(tokens)
+        self.walk(body)
         self.close_pending()
         return self.result()
 
@@ -486,9 +493,15 @@ class _Parser:
         self.fm_tags = [t for t in map(_norm_tag, raw) if t]
         return True
 
-    # --- the token walk ---
+    # --- the block walk ---
 
-    def walk(self, tokens: list[Token]) -> None:
+    def walk(self, body: str) -> None:
+        block_md = _markdown_it()[0]
+        tokens = _TokenBudget()
+        block_md.block.parse(body, block_md, self.env, tokens)
+        self.walk_tokens(tokens)
+
+    def walk_tokens(self, tokens: list[Token]) -> None:
         items: list[_Item] = []
         heading: int | None = None
         deep_reported = False
@@ -533,6 +546,7 @@ class _Parser:
 
     def heading(self, level: int, line: int, source: str) -> None:
         self.close_pending()
+        self._scoped = None
         while self.scopes and self.scopes[-1].level >= level:
             self.scopes.pop()
         if len(source) > MAX_HEADING_CHARS:
@@ -541,7 +555,7 @@ class _Parser:
             return
         tags: list[str] = []
         try:
-            text = self.clean(source, tags).translate(_SHOW)
+            text = _show(self.clean(source, tags))
         except _Bad as e:
             self.problem(line, e.message)
             text = ""
@@ -562,8 +576,9 @@ class _Parser:
             _text(source, True, out, tags)
             return _collapse("".join(out))
         children: list[Token] = []
+        inline_md = _markdown_it()[1]
         try:
-            _INLINE_MD.inline.parse(source, _INLINE_MD, self.env, children)
+            inline_md.inline.parse(source, inline_md, self.env, children)
         except RecursionError:
             raise _Bad("markup nested too deeply to read") from None
         at_space = True
@@ -598,16 +613,15 @@ class _Parser:
 
     def draft(self, line: int, text: str, back: str | None, tags: Iterable[str]) -> None:
         """Add a pearl, or its Problem; raises _Bad if the final text breaks a cloze rule."""
-        text = text.translate(_SHOW)
-        back = None if back is None else back.translate(_SHOW)
+        text = _show(text)
+        back = None if back is None else _show(back)
         _check_clozes(text, back)
-        pathway = next((s.pathway for s in reversed(self.scopes) if s.pathway), None)
-        pathway = pathway or self.fm_pathway or self.default_pathway
+        scope_pathway, scope_tags = self.scoped()
+        pathway = scope_pathway or self.fm_pathway or self.default_pathway
         if pathway is None:
             self.problem(line, NO_PATHWAY)
             return
-        all_tags = [*self.fm_tags, *(t for s in self.scopes for t in s.tags), *tags]
-        all_tags += self.default_tags
+        all_tags = [*self.fm_tags, *scope_tags, *tags, *self.default_tags]
         draft = PearlDraft(
             pathway=pathway,
             text=text,
@@ -618,6 +632,14 @@ class _Parser:
             origin=f"{self.path}:{line}",
         )
         self.drafts.append((line, draft))
+
+    def scoped(self) -> tuple[str | None, list[str]]:
+        """The pathway and the tags the headings above give a pearl: the innermost pathway
+        heading, and every tag. Kept until the next heading changes them."""
+        if self._scoped is None:
+            pathway = next((s.pathway for s in reversed(self.scopes) if s.pathway), None)
+            self._scoped = (pathway, [t for s in self.scopes for t in s.tags])
+        return self._scoped
 
     def item(self, item: _Item) -> None:
         if not item.parts:
@@ -636,12 +658,15 @@ class _Parser:
                 raise _Bad(
                     f"list item is {size:,} characters long; the limit is {MAX_PEARL_CHARS:,}"
                 )
-            text = _collapse(
-                " ".join(
-                    _collapse(source.translate(_HIDE)) if literal else self.clean(source, tags)
-                    for _, source, literal in item.parts
+            if len(item.parts) == 1 and not first[2]:
+                text = self.clean(first[1], tags)  # most items: one line, already collapsed
+            else:
+                text = _collapse(
+                    " ".join(
+                        _collapse(source.translate(_HIDE)) if literal else self.clean(source, tags)
+                        for _, source, literal in item.parts
+                    )
                 )
-            )
             pearl = _pearl(text)
             if pearl is None:
                 self.skip(item.line)

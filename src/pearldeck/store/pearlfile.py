@@ -96,11 +96,8 @@ def append_pearls(
             "change it to a block list ('- text: ...') to add pearls"
         )
     indent = parsed.list_column if parsed.pearls else 0
-    text = old
-    if text and not text.endswith("\n"):
-        text += "\n"
-    for pid, draft in new:
-        text += format_pearl(pid, draft, indent)
+    head = old + "\n" if old and not old.endswith("\n") else old
+    text = head + "".join(format_pearl(pid, draft, indent) for pid, draft in new)
     check = parse_pearl_file(text, path, pathway)
     ids = [p.values.get("id") for p in check.pearls[len(parsed.pearls) :]]
     if ids != [pid for pid, _ in new]:  # pragma: no cover - a formatter bug, never user data
