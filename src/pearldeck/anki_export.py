@@ -16,13 +16,34 @@ from datetime import date
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
+from typing import Protocol
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from pearldeck.gcpause import gc_paused
-from pearldeck.model import CLOZE_RE, PATHWAYS, Pearl
+from pearldeck.model import CLOZE_RE, PATHWAYS
+
+
+class Exportable(Protocol):
+    """What a note is made of: a `Pearl`, or the lighter row the index reads for export."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def pathway(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def back(self) -> str | None: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def added(self) -> str | None: ...
+
 
 # Fixed forever: Anki recognises its notetypes by these ids on every re-import.
 CLOZE_MODEL_ID = 1448148218
@@ -104,7 +125,7 @@ class ExportError(Exception):
 
 @gc_paused()  # its rows die on return, before the collector may look at the heap again
 def export_apkg(
-    pearls: Sequence[Pearl],
+    pearls: Sequence[Exportable],
     out: Path,
     *,
     deck_name: str = "Clinical Pearls",
@@ -131,7 +152,7 @@ def export_apkg(
 
 
 def _rows(
-    pearls: Sequence[Pearl],
+    pearls: Sequence[Exportable],
     root: str,
     modified: Mapping[str, float],
     progress: Callable[[int, int], None] | None,
@@ -189,7 +210,7 @@ def safe_filename(name: str) -> str:
     return f"{stem}.apkg"
 
 
-def _check_unique_ids(pearls: Sequence[Pearl]) -> None:
+def _check_unique_ids(pearls: Sequence[Exportable]) -> None:
     seen: set[str] = set()
     for pearl in pearls:
         if pearl.id in seen:
@@ -253,7 +274,7 @@ _ESCAPED_DELETION = re.compile(r"&\#123;&\#123;c(\d{1,3})::.*?&\#125;&\#125;", r
 _PLAIN_NUMBERS = frozenset(str(n) for n in range(1000))
 
 
-def _note_content(pearl: Pearl) -> tuple[int, str, tuple[int, ...]]:
+def _note_content(pearl: Exportable) -> tuple[int, str, tuple[int, ...]]:
     """The notetype, the escaped fields joined by \\x1f, and the card ordinals of a pearl."""
     back = pearl.back
     raw: tuple[str, ...]

@@ -28,7 +28,8 @@ CREATE TABLE pearls(
     id TEXT, file TEXT, line INT, pos INT, pathway TEXT, added TEXT, data TEXT,
     content TEXT, changed_at REAL, chunk TEXT);
 CREATE INDEX pearls_id ON pearls(id);
-CREATE INDEX pearls_file ON pearls(file);
+-- (file, pos): the file order every listing and export reads in, with no sort
+CREATE INDEX pearls_file ON pearls(file, pos);
 CREATE TABLE tags(pearl_id TEXT, tag TEXT);
 CREATE INDEX tags_tag ON tags(tag);
 CREATE INDEX tags_pearl ON tags(pearl_id);
@@ -89,6 +90,18 @@ class FileRecord:
 
 
 RACY_NS = 2_000_000_000
+
+
+class ExportRow(NamedTuple):
+    """A pearl as the Anki export needs it (see `anki_export.Exportable`)."""
+
+    id: str
+    pathway: str
+    text: str
+    back: str | None
+    tags: tuple[str, ...]
+    source: str | None
+    added: str | None
 
 
 class PearlRow(NamedTuple):
@@ -477,6 +490,21 @@ class Index:
     def tag_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT tag, count(DISTINCT pearl_id) FROM tags GROUP BY tag")
         return {str(t): int(n) for t, n in rows}
+
+    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
+        """Every pearl as the Anki export reads it, in file order, and when each changed.
+
+        Lighter than `pearls()`: 50k frozen Pearls cost an export a tenth of its time."""
+        rows = self.db.execute(
+            "SELECT id, pathway, data, changed_at FROM pearls ORDER BY file, pos"
+        ).fetchall()
+        # one JSON array for all rows: a parse per row costs twice as much
+        datas = json.loads("[" + ",".join(r[2] for r in rows) + "]")
+        out = [
+            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4])
+            for r, d in zip(rows, datas, strict=True)
+        ]
+        return out, {r[0]: r[3] for r in rows}
 
     def changed_at(self) -> dict[str, float]:
         return {pid: t for pid, t in self.db.execute("SELECT id, changed_at FROM pearls")}
