@@ -350,8 +350,8 @@ def main() -> None:
             inproc.append(time.perf_counter() - t0)
     report(
         figure(
-            f"export {len(pearls)} pearls (in process, deflated)",
-            inproc,
+            f"pearls export of {len(pearls)} pearls (whole process)",
+            exp,
             "<= 1.2x",
             lambda m, r: r is not None and r <= 1.2,
             gen,
@@ -360,8 +360,8 @@ def main() -> None:
     )
     report(
         figure(
-            "pearls export (whole process)",
-            exp,
+            "export_apkg alone (in process, deflated)",
+            inproc,
             "info",
             lambda m, r: True,
             gen,
