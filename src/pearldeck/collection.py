@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pearldeck import history
 from pearldeck import scheduler as sched
 from pearldeck.model import (
     ID_RE,
+    NO_ID,
     PATHWAYS,
     Event,
     Pearl,
@@ -31,12 +33,11 @@ from pearldeck.model import (
 from pearldeck.store import layout, reviewlog, seal
 from pearldeck.store import queue as queues
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
-from pearldeck.store.index import RACY_NS, FileRecord, Index, IndexUnwritable, PearlRow, StatusRow
+from pearldeck.store.index import RACY_NS, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.studyday import day_end, day_start, format_interval, study_day, zone_key
+from pearldeck.studyday import day_end, day_start, format_interval, study_day
 
-_NO_ID = "pearl has no id"
 if TYPE_CHECKING:
     import fsrs
 
@@ -196,7 +197,7 @@ class Collection:
             seen.add(f.rel)
             rec = known.get(f.rel)
             needs_ids = (
-                assign_ids and rec is not None and any(_NO_ID in p.message for p in rec.problems)
+                assign_ids and rec is not None and any(NO_ID in p.message for p in rec.problems)
             )
             if (
                 rec
@@ -339,12 +340,7 @@ class Collection:
         """Index an edit by the pearls it changed, if it can be; False: read it all."""
         from pearldeck import indexing  # loaded once a file is read
 
-        with self.index.write() as db:
-            patch = indexing.plan_patch(f, data, self.index.pearl_chunks(db, f.rel))
-            if patch is None:
-                return False
-            rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, ())
-            return self.index.patch_file(db, rec, patch.changed, patch.gone, patch.moved)
+        return indexing.patch_file(self.index, f, data, digest)
 
     def _index_file(
         self,
@@ -356,149 +352,21 @@ class Collection:
     ) -> None:
         from pearldeck import indexing
 
-        rows: list[PearlRow] = []
-        cuts = indexing.chunk_digests(data, parsed) if parsed is not None else []
-        with self.index.write() as db:
-            old = self.index.old_content(db, f.rel) if parsed is not None else {}
-            bad_lines = {p.line for p in problems}
-            for pos, raw in enumerate(parsed.pearls if parsed is not None else []):
-                pid = raw.values.get("id")
-                if not isinstance(pid, str):
-                    problems.append(
-                        Problem(f.rel, raw.line, f"{_NO_ID}; `pearls check --fix` adds one")
-                    )
-                    continue
-                if raw.line in bad_lines or bad_lines.intersection(raw.key_lines.values()):
-                    continue
-                rows.append(indexing.pearl_row(f, pos, raw, old, cuts[pos]))
-            rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, tuple(problems))
-            if old:
-                self.index.update_file(db, rec, rows)  # an edit: touch what changed
-            else:
-                self.index.replace_file(db, rec, rows)
+        indexing.index_file(self.index, f, digest, parsed, problems, data)
+
+    def _history(self) -> history.History:
+        return history.History(
+            self.root, self.index, self.settings, self._states, self._get_scheduler
+        )
 
     def _sync_history(self, out: Refresh) -> None:
-        """Read what was appended to any review log and refold the cards it touched."""
-        # the fold reads the local zone too (a bury lasts to the end of the local study day)
-        fp = f"{self.settings.fingerprint()}|{zone_key()}"
-        refold_all = self.index.get_meta("settings") != fp
-        offsets = self.index.log_offsets()
-        rels: dict[Path, str] = {}
-        unreadable: set[str] = set()
-        for path in reviewlog.log_files(self.root):
-            rel = path.relative_to(self.root).as_posix()
-            try:
-                path.open("rb").close()
-            except OSError as err:  # reported; its events in the index are kept as they are
-                out.problems.append(Problem(str(path), 0, f"cannot read: {err.strerror or err}"))
-                unreadable.add(rel)
-            else:
-                rels[path] = rel
-        # a log that vanished, shrank or changed its start was rewritten: read all again
-        vanished = set(offsets) - set(rels.values()) - unreadable
-        rebuild = bool(vanished) or (bool(rels) and not offsets)
-        for path, rel in rels.items():
-            off, _, head = offsets.get(rel, (0, 0, b""))
-            if not off:
-                continue
-            with path.open("rb") as fh:
-                cur_head = fh.read(len(head))
-            if path.stat().st_size < off or cur_head != head:
-                rebuild = True
-        if rebuild:
-            offsets = {}
-            refold_all = True
-        todo = [
-            (path, rel, *offsets.get(rel, (0, 0, b""))[:2])
-            for path, rel in rels.items()
-            if path.stat().st_size != offsets.get(rel, (0, 0, b""))[0]
-        ]
-        if not (todo or refold_all):
-            return
-        try:
-            # One transaction: a crash can never leave events recorded and their cards unfolded.
-            with self.index.write() as db:
-                touched: set[str] = set()
-                if rebuild:
-                    self.index.clear_history(db)
-                    self.index.begin_bulk(db)
-
-                def take(events: list[Event]) -> None:
-                    touched.update(self.index.add_events(db, events, bulk=rebuild))
-
-                def rows(found: list[reviewlog.ReviewRow]) -> None:
-                    self.index.add_review_rows(db, found)
-
-                for path, rel, off, lines in todo:
-                    if rebuild:
-                        read = reviewlog.read_bulk(path, off, lines + 1, rows, take)
-                    else:
-                        read = reviewlog.read_from(path, off, lines + 1, sink=take)
-                    out.warnings.extend(read.warnings)
-                    with path.open("rb") as fh:
-                        head = fh.read(min(read.offset, 256))
-                    self.index.set_log_offset(db, rel, read.offset, read.lines, head)
-                if rebuild:
-                    self.index.end_bulk(db)
-                if refold_all:
-                    self._refold_all(db)
-                elif touched:
-                    self._put_folds(db, self.index.events_for(touched))
-                if refold_all:
-                    self.index.set_meta(db, "settings", fp)
-        finally:
-            self._states.close()  # the logs opened to read stored states back
-
-    def _refold_all(self, db: sqlite3.Connection) -> None:
-        """Every card's state: a plain history's from its last review, the rest folded."""
-        rows: list[StatusRow] = []
-        folds: list[str] = []
-        threshold = self.settings.leech_threshold
-        for s in self.index.card_summaries(db):
-            last = Event(s.last, "review", s.card, s.last_time, s.device, ref=s.ref)
-            stored = self._states(last) if s.plain else None
-            memory = sched.usable(stored) if stored is not None else None
-            if memory is None:
-                folds.append(s.card)
-                continue
-            leech = sched.is_leech(s.lapses, threshold)
-            first = sched.from_iso(s.first_time)
-            rows.append(
-                self._row(s.card, sched.CardStatus(memory, s.last, leech, leech, None, first))
-            )
-            if len(rows) >= 5000:  # a rebuild never holds every card's row at once
-                self.index.put_status(db, rows)
-                rows = []
-        self.index.put_status(db, rows)
-        for i in range(0, len(folds), 500):
-            self._put_folds(db, self.index.events_for(folds[i : i + 500]))
+        self._history().sync(out.problems, out.warnings)
 
     def _put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
-        rows = [self._status_row(cid, evs) for cid, evs in by_card.items()]
-        self.index.put_status(db, rows)
+        self._history().put_folds(db, by_card)
 
     def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
-        st = sched.fold(card_id, events, self._get_scheduler, self.settings, self._states)
-        return self._row(card_id, st)
-
-    def _row(self, card_id: str, st: sched.CardStatus) -> StatusRow:
-        m = st.memory
-        return StatusRow(
-            card_id=card_id,
-            state=m.state,
-            due=m.due.timestamp() if m.due else None,
-            stability=m.stability,
-            difficulty=m.difficulty,
-            last_review=m.last_review.timestamp() if m.last_review else None,
-            reps=m.reps,
-            lapses=m.lapses,
-            last_event=st.last_event,
-            suspended=st.suspended,
-            leech=st.leech,
-            buried_day=st.buried_day.isoformat() if st.buried_day else None,
-            first_review=st.first_review.timestamp() if st.first_review else None,
-            memory=json.dumps(m.to_dict()),
-        )
+        return self._history().status_row(card_id, events)
 
     # validation -------------------------------------------------------------
 

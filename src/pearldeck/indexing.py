@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pearldeck.model import card_ids_for
+from pearldeck.model import NO_ID, Problem, card_ids_for
 from pearldeck.store import chunks
-from pearldeck.store.index import PearlRow
+from pearldeck.store.index import FileRecord, Index, PearlRow
 
 if TYPE_CHECKING:
     from pearldeck.store.layout import PearlFile
@@ -125,3 +125,41 @@ def plan_patch(f: PearlFile, data: bytes, old: dict[str, list[OldChunk]]) -> Pat
     current = set(ids)
     patch.gone = [pid for pid in contents if pid not in current]
     return patch
+
+
+def patch_file(index: Index, f: PearlFile, data: bytes, digest: str) -> bool:
+    """Index an edit of a file by the pearls it changed; False if it must be read whole."""
+    with index.write() as db:
+        patch = plan_patch(f, data, index.pearl_chunks(db, f.rel))
+        if patch is None:
+            return False
+        rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, ())
+        return index.patch_file(db, rec, patch.changed, patch.gone, patch.moved)
+
+
+def index_file(
+    index: Index,
+    f: PearlFile,
+    digest: str,
+    parsed: ParsedFile | None,
+    problems: list[Problem],
+    data: bytes = b"",
+) -> None:
+    """Put a whole file's pearls (and its problems) in the index; `data` gives chunk digests."""
+    rows: list[PearlRow] = []
+    cuts = chunk_digests(data, parsed) if parsed is not None else []
+    with index.write() as db:
+        old = index.old_content(db, f.rel) if parsed is not None else {}
+        bad_lines = {p.line for p in problems}
+        for pos, raw in enumerate(parsed.pearls if parsed is not None else []):
+            if not isinstance(raw.values.get("id"), str):
+                problems.append(Problem(f.rel, raw.line, f"{NO_ID}; `pearls check --fix` adds one"))
+                continue
+            if raw.line in bad_lines or bad_lines.intersection(raw.key_lines.values()):
+                continue
+            rows.append(pearl_row(f, pos, raw, old, cuts[pos]))
+        rec = FileRecord(f.rel, f.size, f.mtime_ns, digest, f.pathway, tuple(problems))
+        if old:
+            index.update_file(db, rec, rows)  # an edit: touch what changed
+        else:
+            index.replace_file(db, rec, rows)

@@ -16,6 +16,8 @@ from pearldeck.pathways import PATHWAYS as PATHWAYS
 # Anki's cloze syntax: {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
 CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 ID_RE = re.compile(r"^[a-z0-9]{4,16}$")
+# the problem of a pearl with no id: `check --fix` and every open with ids on write one
+NO_ID = "pearl has no id"
 TAG_RE = re.compile(r"^[^\s,\[\]{}]+$")
 
 

@@ -1,0 +1,154 @@
+"""Review logs into the index: read what each log gained, and refold the cards it touched."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pearldeck import scheduler as sched
+from pearldeck.model import Event, Problem
+from pearldeck.store import reviewlog
+from pearldeck.store.index import Index, StatusRow
+from pearldeck.store.settings import Settings
+from pearldeck.studyday import zone_key
+
+if TYPE_CHECKING:
+    import fsrs
+
+
+@dataclass
+class History:
+    """The history side of a collection: its logs, its index and how to fold a card."""
+
+    root: Path
+    index: Index
+    settings: Settings
+    states: reviewlog.StateReader
+    scheduler: Callable[[], fsrs.Scheduler]
+
+    def sync(self, problems: list[Problem], warnings: list[Problem]) -> None:
+        """Read what was appended to any review log and refold the cards it touched."""
+        # the fold reads the local zone too (a bury lasts to the end of the local study day)
+        fp = f"{self.settings.fingerprint()}|{zone_key()}"
+        refold_all = self.index.get_meta("settings") != fp
+        offsets = self.index.log_offsets()
+        rels: dict[Path, str] = {}
+        unreadable: set[str] = set()
+        for path in reviewlog.log_files(self.root):
+            rel = path.relative_to(self.root).as_posix()
+            try:
+                path.open("rb").close()
+            except OSError as err:  # reported; its events in the index are kept as they are
+                problems.append(Problem(str(path), 0, f"cannot read: {err.strerror or err}"))
+                unreadable.add(rel)
+            else:
+                rels[path] = rel
+        # a log that vanished, shrank or changed its start was rewritten: read all again
+        vanished = set(offsets) - set(rels.values()) - unreadable
+        rebuild = bool(vanished) or (bool(rels) and not offsets)
+        for path, rel in rels.items():
+            off, _, head = offsets.get(rel, (0, 0, b""))
+            if not off:
+                continue
+            with path.open("rb") as fh:
+                cur_head = fh.read(len(head))
+            if path.stat().st_size < off or cur_head != head:
+                rebuild = True
+        if rebuild:
+            offsets = {}
+            refold_all = True
+        todo = [
+            (path, rel, *offsets.get(rel, (0, 0, b""))[:2])
+            for path, rel in rels.items()
+            if path.stat().st_size != offsets.get(rel, (0, 0, b""))[0]
+        ]
+        if not (todo or refold_all):
+            return
+        try:
+            # One transaction: a crash can never leave events recorded and their cards unfolded.
+            with self.index.write() as db:
+                touched: set[str] = set()
+                if rebuild:
+                    self.index.clear_history(db)
+                    self.index.begin_bulk(db)
+
+                def take(events: list[Event]) -> None:
+                    touched.update(self.index.add_events(db, events, bulk=rebuild))
+
+                def rows(found: list[reviewlog.ReviewRow]) -> None:
+                    self.index.add_review_rows(db, found)
+
+                for path, rel, off, lines in todo:
+                    if rebuild:
+                        read = reviewlog.read_bulk(path, off, lines + 1, rows, take)
+                    else:
+                        read = reviewlog.read_from(path, off, lines + 1, sink=take)
+                    warnings.extend(read.warnings)
+                    with path.open("rb") as fh:
+                        head = fh.read(min(read.offset, 256))
+                    self.index.set_log_offset(db, rel, read.offset, read.lines, head)
+                if rebuild:
+                    self.index.end_bulk(db)
+                if refold_all:
+                    self.refold_all(db)
+                elif touched:
+                    self.put_folds(db, self.index.events_for(touched))
+                if refold_all:
+                    self.index.set_meta(db, "settings", fp)
+        finally:
+            self.states.close()  # the logs opened to read stored states back
+
+    def refold_all(self, db: sqlite3.Connection) -> None:
+        """Every card's state: a plain history's from its last review, the rest folded."""
+        rows: list[StatusRow] = []
+        folds: list[str] = []
+        threshold = self.settings.leech_threshold
+        for s in self.index.card_summaries(db):
+            last = Event(s.last, "review", s.card, s.last_time, s.device, ref=s.ref)
+            stored = self.states(last) if s.plain else None
+            memory = sched.usable(stored) if stored is not None else None
+            if memory is None:
+                folds.append(s.card)
+                continue
+            leech = sched.is_leech(s.lapses, threshold)
+            first = sched.from_iso(s.first_time)
+            rows.append(
+                self.row(s.card, sched.CardStatus(memory, s.last, leech, leech, None, first))
+            )
+            if len(rows) >= 5000:  # a rebuild never holds every card's row at once
+                self.index.put_status(db, rows)
+                rows = []
+        self.index.put_status(db, rows)
+        for i in range(0, len(folds), 500):
+            self.put_folds(db, self.index.events_for(folds[i : i + 500]))
+
+    def put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
+        rows = [self.status_row(cid, evs) for cid, evs in by_card.items()]
+        self.index.put_status(db, rows)
+
+    def status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
+        st = sched.fold(card_id, events, self.scheduler, self.settings, self.states)
+        return self.row(card_id, st)
+
+    def row(self, card_id: str, st: sched.CardStatus) -> StatusRow:
+        m = st.memory
+        return StatusRow(
+            card_id=card_id,
+            state=m.state,
+            due=m.due.timestamp() if m.due else None,
+            stability=m.stability,
+            difficulty=m.difficulty,
+            last_review=m.last_review.timestamp() if m.last_review else None,
+            reps=m.reps,
+            lapses=m.lapses,
+            last_event=st.last_event,
+            suspended=st.suspended,
+            leech=st.leech,
+            buried_day=st.buried_day.isoformat() if st.buried_day else None,
+            first_review=st.first_review.timestamp() if st.first_review else None,
+            memory=json.dumps(m.to_dict()),
+        )
