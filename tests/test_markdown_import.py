@@ -928,3 +928,29 @@ def test_decode_never_raises(data: bytes) -> None:
     assert all(PROBLEM_RE.match(str(p)) for p in problems)
     if text is not None:
         assert_sane(parse_markdown(text, "fuzz.md"))
+
+
+def _inline_tokens(md: object, text: str) -> list[tuple[str, str, str]]:
+    from markdown_it.token import Token
+
+    out: list[Token] = []
+    md.inline.parse(text, md, {}, out)  # type: ignore[attr-defined]
+    flat: list[tuple[str, str, str]] = []
+    stack = [iter(out)]
+    while stack:
+        tok = next(stack[-1], None)
+        if tok is None:
+            stack.pop()
+            continue
+        flat.append((tok.type, tok.content, tok.markup))
+        stack.append(iter(tok.children or ()))
+    return flat
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="[(!*_`<>&\\#:=a {}c1", max_size=60))
+def test_without_a_closing_bracket_links_need_no_rule(text: str) -> None:
+    """The link-less inline parser reads text with no `]` exactly as the full one does."""
+    text = text.replace("]", "")
+    _, full, unlinked = markdown_import._markdown_it()
+    assert _inline_tokens(unlinked, text) == _inline_tokens(full, text)

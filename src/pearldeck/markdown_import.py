@@ -129,9 +129,9 @@ class ParseResult:
 
 
 @functools.cache
-def _markdown_it() -> tuple[MarkdownIt, MarkdownIt]:
-    """The block and the inline parser, built once (that compiles their rule chains) and
-    only when a file is parsed."""
+def _markdown_it() -> tuple[MarkdownIt, MarkdownIt, MarkdownIt]:
+    """The block parser, the inline one, and the inline one without the link and image
+    rules: built once (that compiles their rule chains) and only when a file is parsed."""
     from markdown_it import MarkdownIt
 
     class PlainMarkdownIt(MarkdownIt):
@@ -152,7 +152,12 @@ def _markdown_it() -> tuple[MarkdownIt, MarkdownIt]:
     # default set also holds `:`, `=`, `{`, `-`… which start no commonmark rule but split
     # pearls (`::`, `{{c1::`) into many small steps. 25% faster inline parsing.
     inline.inline.terminator_re = re.compile(r"[\n!&*<\[\\\]_`]")
-    return block, inline
+    # Links and images need a `]`; without one their rules only fail, and on a long run
+    # of `[` they fail in quadratic time (a 60 KB note took a second).
+    unlinked = PlainMarkdownIt("commonmark", {"maxNesting": MAX_INLINE_NESTING})
+    unlinked.disable(["link", "image"])
+    unlinked.inline.terminator_re = inline.inline.terminator_re
+    return block, inline, unlinked
 
 
 # Every regex below runs on one line or one pearl and is linear: no nested quantifiers.
@@ -576,7 +581,7 @@ class _Parser:
             _text(source, True, out, tags)
             return _collapse("".join(out))
         children: list[Token] = []
-        inline_md = _markdown_it()[1]
+        inline_md = _markdown_it()[1 if "]" in source else 2]
         try:
             inline_md.inline.parse(source, inline_md, self.env, children)
         except RecursionError:
