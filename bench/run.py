@@ -329,7 +329,7 @@ def main() -> None:
 
     # export against genanki writing the same notes
     with Collection(coll) as col:
-        pearls = col.pearls()
+        pearls, modified = col.index.export_rows()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         gen = [genanki_baseline(pearls, out / f"g{i}.apkg") for i in range(runs)]
@@ -342,8 +342,6 @@ def main() -> None:
         inproc = []
         from pearldeck.anki_export import export_apkg
 
-        with Collection(coll) as col:
-            modified = col.index.changed_at()
         for i in range(runs):
             t0 = time.perf_counter()
             export_apkg(pearls, out / f"q{i}.apkg", modified=modified)

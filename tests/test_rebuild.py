@@ -47,7 +47,9 @@ def history(root: Path) -> None:
 def folded(c: Collection) -> dict[str, StatusRow]:
     """Every card's state by folding its events one by one, the slow and sure way."""
     cards = c.index.card_ids()
-    return {cid: c._status_row(cid, evs) for cid, evs in c.index.events_for(cards).items()}
+    return {
+        cid: c._history().status_row(cid, evs) for cid, evs in c.index.events_for(cards).items()
+    }
 
 
 def test_rebuilt_states_equal_a_fold_of_every_card(tmp_path: Path) -> None:

@@ -259,15 +259,14 @@ class Collection:
             self._duplicates(frozenset((r.path, r.digest) for r in records.values()))
         )
         self._sync_history(out)
-        self._seal(out, seal.make(listing, newest, taken, *self._sealed_settings()))
+        self._seal(out, listing, newest, taken)
         self.last_refresh = out
         return out
 
-    def _sealed_settings(self) -> tuple[int, int]:
-        return self.settings.day_starts_at, self.settings.new_per_day
-
-    def _seal(self, out: Refresh, value: str) -> None:
+    def _seal(self, out: Refresh, listing: str, newest: int, taken: int) -> None:
         """Record what this refresh read, so `pearls due` can trust the index as it is."""
+        st = self.settings
+        value = seal.make(listing, newest, taken, st.day_starts_at, st.new_per_day)
         if out.problems or out.warnings:  # the full path must report them
             value = ""
         if self.index.get_meta(seal.SEAL_KEY) != value:
@@ -361,12 +360,6 @@ class Collection:
 
     def _sync_history(self, out: Refresh) -> None:
         self._history().sync(out.problems, out.warnings)
-
-    def _put_folds(self, db: sqlite3.Connection, by_card: dict[str, list[Event]]) -> None:
-        self._history().put_folds(db, by_card)
-
-    def _status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
-        return self._history().status_row(card_id, events)
 
     # validation -------------------------------------------------------------
 

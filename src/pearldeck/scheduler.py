@@ -200,10 +200,15 @@ def usable(d: dict[str, object]) -> CardState | None:
     return m
 
 
+def leech_at(lapse: int, threshold: int) -> bool:
+    """Whether a card's `lapse`-th lapse makes it a leech (and suspends it): at the
+    threshold, then every half threshold after, as in Anki."""
+    return lapse >= threshold and (lapse - threshold) % max(1, threshold // 2) == 0
+
+
 def is_leech(lapses: int, threshold: int) -> bool:
-    """Whether `fold` marks a card a leech after `lapses` lapses (its rule, counted up)."""
-    every = max(1, threshold // 2)
-    return any(n >= threshold and (n - threshold) % every == 0 for n in range(1, lapses + 1))
+    """Whether `fold` has marked a card a leech after `lapses` lapses."""
+    return any(leech_at(n, threshold) for n in range(1, lapses + 1))
 
 
 def fold(
@@ -254,7 +259,7 @@ def fold(
                 after = reused.result_state or NEW
             if e.rating == Rating.AGAIN and prev_state == REVIEW:
                 lapses += 1
-                if lapses >= threshold and (lapses - threshold) % max(1, threshold // 2) == 0:
+                if leech_at(lapses, threshold):
                     leech = suspended = True
             prev_state = after
             last_event = e.id

@@ -21,7 +21,7 @@ def run(argv: list[str]) -> bool:
         folder, args = args[0].removeprefix("--dir="), args[1:]
     if args not in (["due"], ["due", "--json"]) or folder == "":
         return False
-    root = folder or os.environ.get("PEARLS_DIR") or "pearls"
+    root = folder or default_dir()
     try:
         out = _due(root, as_json=len(args) == 2)
     except (OSError, ValueError, sqlite3.Error):
@@ -30,6 +30,11 @@ def run(argv: list[str]) -> bool:
         return False
     sys.stdout.write(out)
     return True
+
+
+def default_dir() -> str:
+    """The collection when no --dir is given: $PEARLS_DIR, else ./pearls."""
+    return os.environ.get("PEARLS_DIR") or "pearls"
 
 
 def _due(root: str, *, as_json: bool) -> str | None:

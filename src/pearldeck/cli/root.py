@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 
 from pearldeck import __version__
 from pearldeck.cli.common import Group, Options
+from pearldeck.cli.quick import default_dir
 from pearldeck.model import PearlError
 
 # The module whose `register(group)` adds each command, in the order `pearls --help` lists
@@ -89,7 +89,7 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 )
 @click.pass_context
 def app(ctx: click.Context, folder: Path | None) -> None:
-    ctx.obj = Options(dir=folder or Path(os.environ.get("PEARLS_DIR") or "pearls"))
+    ctx.obj = Options(dir=folder or Path(default_dir()))
 
 
 def run() -> None:

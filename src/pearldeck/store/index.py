@@ -506,9 +506,6 @@ class Index:
         ]
         return out, {r[0]: r[3] for r in rows}
 
-    def changed_at(self) -> dict[str, float]:
-        return {pid: t for pid, t in self.db.execute("SELECT id, changed_at FROM pearls")}
-
     def card_ids(self, pathway: str | None = None, tag: str | None = None) -> list[str]:
         sql, args = card_filter(pathway, tag)
         return [r[0] for r in self.db.execute(f"SELECT card_id FROM cards c WHERE {sql}", args)]

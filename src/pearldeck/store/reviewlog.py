@@ -39,13 +39,15 @@ def append_event(root: Path, device: str, event: Event) -> None:
 
 # The exact shape `encode` writes for a review: read without a JSON parser (10x faster).
 # Anything else (undo, suspend, hand edits) goes through json.loads.
-_REVIEW_LINE = re.compile(
+_REVIEW = (
     r'\{"v":1,"id":"([0-9a-f]{1,64})","kind":"review","card":"([A-Za-z0-9#]{1,80})",'
     r'"time":"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)","rating":([1-4]),'
     r'"duration":(\d{1,9}(?:\.\d{1,6})?),"prev":(?:null|"([0-9a-f]{1,64})"),'
-    r'"state":(\{"state":([0-3]),[^{}]*\})\}',
-    re.ASCII,
+    r'"state":(\{"state":([0-3]),[^{}\n]*\})\}'
 )
+_REVIEW_LINE = re.compile(_REVIEW, re.ASCII)
+# the same over a whole chunk, one line per match (a rebuild)
+_REVIEW_LINES = re.compile(f"^{_REVIEW}$", re.ASCII | re.MULTILINE)
 
 
 def decode(line: bytes | str, device: str, seq: int = 0, ref: int = -1) -> Event | None:
@@ -139,39 +141,15 @@ def read_from(
     With a `sink`, events are handed over a chunk at a time instead of collected.
     """
     out = LogRead(offset=offset)
-    line_no = first_line
-    pos = offset
-    buf = b""
-    with path.open("rb") as f:
-        f.seek(offset)
-        while chunk := f.read(_CHUNK):
-            buf += chunk
-            end = buf.rfind(b"\n") + 1
-            whole, buf = buf[:end], buf[end:]
-            out.events.extend(read_lines(path, whole, line_no, pos, out.warnings))
-            line_no += whole.count(b"\n")
-            pos += len(whole)
-            if sink is not None and out.events:
-                sink(out.events)
-                out.events = []
-    out.offset = pos
-    out.lines = line_no - 1
-    if buf.strip():
-        out.warnings.append(
-            Problem(str(path), line_no, "incomplete last line (interrupted write?), ignored")
-        )
-    return out
 
+    def take(whole: bytes, line_no: int, pos: int) -> None:
+        out.events.extend(read_lines(path, whole, line_no, pos, out.warnings))
+        if sink is not None and out.events:
+            sink(out.events)
+            out.events = []
 
-# `_REVIEW_LINE` over a whole chunk, one line per match; the state is read back only
-# when a card's fold needs it (StateReader), so a rebuild never parses it.
-_REVIEW_LINES = re.compile(
-    r'^\{"v":1,"id":"([0-9a-f]{1,64})","kind":"review","card":"([A-Za-z0-9#]{1,80})",'
-    r'"time":"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)","rating":([1-4]),'
-    r'"duration":(\d{1,9}(?:\.\d{1,6})?),"prev":(?:null|"([0-9a-f]{1,64})"),'
-    r'"state":\{"state":([0-3]),[^{}\n]*\}\}$',
-    re.ASCII | re.MULTILINE,
-)
+    return _scan(path, first_line, out, take)
+
 
 ReviewRow = tuple[str, str, str, str, str, str | None, str, str, int, int]
 """id, card, time, rating, duration, prev, state after, device, line, offset: as read.
@@ -189,32 +167,42 @@ def read_bulk(
     """As `read_from`, for a rebuild: plain reviews come as rows, a chunk at a time.
 
     A chunk whose every line is a review exactly as `encode` writes it is matched in
-    one pass; any other chunk is read line by line, as `read_from` does.
+    one pass, and its stored states are left in the log (a fold reads one back by
+    offset, only if it needs it); any other chunk is read line by line.
     """
     device = path.stem
     out = LogRead(offset=offset)
-    line_no, pos, buf = first_line, offset, b""
+
+    def take(whole: bytes, line_no: int, pos: int) -> None:
+        text = whole.decode("utf-8", "replace")
+        found = list(_REVIEW_LINES.finditer(text)) if text.isascii() else []
+        if found and len(found) == whole.count(b"\n"):
+            rows(
+                [
+                    (*m.group(1, 2, 3, 4, 5, 6, 8), device, line_no + i, pos + m.start())  # type: ignore[misc]
+                    for i, m in enumerate(found)
+                ]
+            )
+        elif part := read_lines(path, whole, line_no, pos, out.warnings):
+            events(part)
+
+    return _scan(path, first_line, out, take)
+
+
+def _scan(
+    path: Path, first_line: int, out: LogRead, take: Callable[[bytes, int, int], None]
+) -> LogRead:
+    """Hand `take` the log's complete lines from `out.offset`, a chunk at a time, with
+    the line number and byte offset each chunk starts at; note where to resume."""
+    line_no, pos, buf = first_line, out.offset, b""
     with path.open("rb") as f:
-        f.seek(offset)
+        f.seek(pos)
         while chunk := f.read(_CHUNK):
             buf += chunk
             end = buf.rfind(b"\n") + 1
             whole, buf = buf[:end], buf[end:]
-            text = whole.decode("utf-8", "replace")
-            found = list(_REVIEW_LINES.finditer(text)) if text.isascii() else []
-            n = whole.count(b"\n")
-            if found and len(found) == n:
-                rows(
-                    [
-                        (*m.groups(), device, line_no + i, pos + m.start())  # type: ignore[misc]
-                        for i, m in enumerate(found)
-                    ]
-                )
-            else:
-                part = read_lines(path, whole, line_no, pos, out.warnings)
-                if part:
-                    events(part)
-            line_no += n
+            take(whole, line_no, pos)
+            line_no += whole.count(b"\n")
             pos += len(whole)
     out.offset, out.lines = pos, line_no - 1
     if buf.strip():
