@@ -234,6 +234,25 @@ def main() -> None:
         cold.append(cold_run[0])
         cold_rss.append(cold_run[1])
     report(figure("first card, cold index (no .cache)", cold, "<= 2 s", lambda m, r: m <= 2.0))
+    # the least exact work any cold start needs (bench/floor.py), to read the figure above by
+    floors = [
+        json.loads(
+            subprocess.run(
+                [PY, str(HERE / "floor.py"), str(coll)],
+                env=ENV,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(1 if args.smoke else 3)
+    ]
+    for key, what in (
+        ("pearls", "parse every pearl file, no index (info)"),
+        ("logs", "match every review line, latest states, no index (info)"),
+        ("both", "both at once in two processes: the cold floor (info)"),
+    ):
+        report(figure(what, [f[key] for f in floors], "info", lambda m, r: True))
     report(
         figure(
             "peak memory of pearls review, warm index",

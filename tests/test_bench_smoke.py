@@ -39,6 +39,7 @@ def test_bench_runs_and_writes_every_figure(tmp_path: Path) -> None:
         "export",
         "import",
         "optimize",
+        "the cold floor",
     ):
         assert part in names
     for r in rows:
