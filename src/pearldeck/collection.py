@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import sqlite3
 import time
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pearldeck import history
 from pearldeck import scheduler as sched
+from pearldeck.daily import DailyQueue
 from pearldeck.model import (
     ID_RE,
     NO_ID,
@@ -26,86 +26,18 @@ from pearldeck.model import (
     Rating,
     content_key,
     random_id,
-    render_answer,
-    render_prompt,
     split_card_id,
 )
 from pearldeck.store import layout, reviewlog, seal
-from pearldeck.store import queue as queues
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
 from pearldeck.store.index import RACY_NS, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.studyday import day_end, day_start, format_interval, study_day
+from pearldeck.studyday import format_interval, study_day
 
 if TYPE_CHECKING:
-    import fsrs
-
     from pearldeck.drafts import PearlDraft
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
-
-LEARN_AHEAD = timedelta(minutes=20)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """New, learning and review cards left today."""
-
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.new + self.learning + self.review
-
-    def as_dict(self) -> dict[str, int]:
-        return {"new": self.new, "learning": self.learning, "review": self.review}
-
-
-@dataclass(frozen=True)
-class DueToday:
-    """Today's counts, overall and per pathway."""
-
-    today: str
-    total: Counts
-    pathways: dict[str, Counts]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "today": self.today,
-            "total": self.total.as_dict(),
-            "pathways": {p: c.as_dict() for p, c in self.pathways.items()},
-        }
-
-
-@dataclass(frozen=True)
-class CardView:
-    """Everything a shell needs to show one card and its answer buttons."""
-
-    card_id: str
-    pearl: Pearl
-    cloze: int | None
-    queue: str
-    """new, learning, review, or 'later' (a learning card not yet due)."""
-    prompt: str
-    answer: str
-    intervals: dict[Rating, str]
-    due_at: datetime | None
-    status: StatusRow | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "card_id": self.card_id,
-            "pearl_id": self.pearl.id,
-            "pathway": self.pearl.pathway,
-            "queue": self.queue,
-            "prompt": self.prompt,
-            "answer": self.answer,
-            "tags": list(self.pearl.tags),
-            "source": self.pearl.source,
-            "intervals": {r.label: v for r, v in self.intervals.items()},
-        }
 
 
 @dataclass(frozen=True)
@@ -127,7 +59,7 @@ class Refresh:
     files_read: int = 0
 
 
-class Collection:
+class Collection(DailyQueue):
     """A collection folder: text files as truth, the index as a cache of them."""
 
     def __init__(
@@ -396,10 +328,6 @@ class Collection:
     def pearls(self, pathway: str | None = None, tag: str | None = None) -> list[Pearl]:
         return self.index.pearls(pathway, tag)
 
-    def pearl(self, pearl_id: str) -> Pearl | None:
-        found = self.index.pearls(ids=[pearl_id])
-        return found[0] if found else None
-
     def validate_draft(self, draft: PearlDraft, where: str = "<input>") -> list[Problem]:
         """The same rules a pearl in a file must meet."""
         from pearldeck.store.yamlfile import RawPearl, validate_raw
@@ -577,107 +505,6 @@ class Collection:
         self.refresh()
         return self.pearl(pearl_id) if draft is not None else None
 
-    # the daily queue --------------------------------------------------------
-
-    def today(self, now: datetime) -> str:
-        return study_day(now, self.settings.day_starts_at).isoformat()
-
-    def _new_left(self, now: datetime) -> int:
-        day = study_day(now, self.settings.day_starts_at)
-        start = day_start(day, self.settings.day_starts_at).timestamp()
-        return max(0, self.settings.new_per_day - self.index.introduced_since(start))
-
-    def due(self, now: datetime, pathway: str | None = None, tag: str | None = None) -> DueToday:
-        st = self.settings
-        today, per = queues.due_counts(
-            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag
-        )
-        counts = {pw: Counts(*c) for pw, c in per.items()}
-        total = Counts(*(sum(c[i] for c in per.values()) for i in range(3)))
-        return DueToday(today, total, counts)
-
-    def next_card(
-        self,
-        now: datetime,
-        pathway: str | None = None,
-        tag: str | None = None,
-        *,
-        learn_ahead: bool = False,
-    ) -> CardView | None:
-        """The card the review shows now: due learning, then reviews, then new."""
-        day = study_day(now, self.settings.day_starts_at)
-        end = day_end(day, self.settings.day_starts_at).timestamp()
-        cands = self.index.next_cards(
-            now.timestamp(),
-            end,
-            day.isoformat(),
-            pathway,
-            tag,
-            self._new_left(now),
-            LEARN_AHEAD.total_seconds() if learn_ahead else 0.0,
-            day_start(day, self.settings.day_starts_at).timestamp(),
-        )
-        for card_id, queue in cands:
-            if queue == "later" and not learn_ahead:
-                continue
-            view = self.card(card_id, now, queue)
-            if view is not None:
-                return view
-        return None
-
-    def waiting_learning(
-        self, now: datetime, pathway: str | None = None, tag: str | None = None
-    ) -> datetime | None:
-        """When the next learning card comes due later today, if any."""
-        view = self.next_card(now, pathway, tag, learn_ahead=True)
-        if view is None or view.queue not in ("later", "learning"):
-            return None
-        return view.due_at
-
-    def card(self, card_id: str, now: datetime, queue: str | None = None) -> CardView | None:
-        pearl_id, cloze = split_card_id(card_id)
-        pearl = self.pearl(pearl_id)
-        if pearl is None or card_id not in pearl.card_ids():
-            return None
-        status = self.index.status(card_id)
-        prev = self._card_status(card_id, status)
-        outcomes = sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
-        intervals = {
-            r: format_interval((s.due - now).total_seconds())
-            for r, s in outcomes.items()
-            if s.due is not None
-        }
-        if queue is None:
-            queue = (
-                "new"
-                if status is None or status.state == sched.NEW
-                else ("review" if status.state == sched.REVIEW else "learning")
-            )
-        due_at = datetime.fromtimestamp(status.due, UTC) if status and status.due else None
-        return CardView(
-            card_id=card_id,
-            pearl=pearl,
-            cloze=cloze,
-            queue=queue,
-            prompt=render_prompt(pearl, cloze),
-            answer=render_answer(pearl, cloze),
-            intervals=intervals,
-            due_at=due_at,
-            status=status,
-        )
-
-    def _card_status(self, card_id: str, row: StatusRow | None) -> sched.CardStatus:
-        if row is None:
-            return sched.CardStatus()
-        return sched.CardStatus(
-            memory=sched.CardState.from_dict(json.loads(row.memory)),
-            last_event=row.last_event,
-            suspended=row.suspended,
-            leech=row.leech,
-        )
-
-    # changing card state --------------------------------------------------
-
     def _after_last(self, card_id: str, now: datetime) -> datetime:
         """`now`, or just after the card's latest event if the clock is behind it.
 
@@ -789,12 +616,6 @@ class Collection:
             now,
             self.settings.day_starts_at,
         )
-
-    def _get_scheduler(self) -> fsrs.Scheduler:
-        """Made on first use: counting due cards never needs it."""
-        if self._fsrs is None:
-            self._fsrs = sched.make_scheduler(self.settings)
-        return self._fsrs  # type: ignore[return-value]
 
 
 def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from pearldeck import scheduler as sched
 from pearldeck.model import Event, Problem
 from pearldeck.store import reviewlog
-from pearldeck.store.index import Index, StatusRow
+from pearldeck.store.index import CardSummary, Index, StatusRow
 from pearldeck.store.settings import Settings
 from pearldeck.studyday import zone_key
 
@@ -109,16 +109,11 @@ class History:
         threshold = self.settings.leech_threshold
         for s in self.index.card_summaries(db):
             last = Event(s.last, "review", s.card, s.last_time, s.device, ref=s.ref)
-            stored = self.states(last) if s.plain else None
-            memory = sched.usable(stored) if stored is not None else None
-            if memory is None:
+            row = plain_row(s, self.states(last), threshold) if s.plain else None
+            if row is None:
                 folds.append(s.card)
                 continue
-            leech = sched.is_leech(s.lapses, threshold)
-            first = sched.from_iso(s.first_time)
-            rows.append(
-                self.row(s.card, sched.CardStatus(memory, s.last, leech, leech, None, first))
-            )
+            rows.append(row)
             if len(rows) >= 5000:  # a rebuild never holds every card's row at once
                 self.index.put_status(db, rows)
                 rows = []
@@ -132,23 +127,36 @@ class History:
 
     def status_row(self, card_id: str, events: Sequence[Event]) -> StatusRow:
         st = sched.fold(card_id, events, self.scheduler, self.settings, self.states)
-        return self.row(card_id, st)
+        return status_row(card_id, st)
 
-    def row(self, card_id: str, st: sched.CardStatus) -> StatusRow:
-        m = st.memory
-        return StatusRow(
-            card_id=card_id,
-            state=m.state,
-            due=m.due.timestamp() if m.due else None,
-            stability=m.stability,
-            difficulty=m.difficulty,
-            last_review=m.last_review.timestamp() if m.last_review else None,
-            reps=m.reps,
-            lapses=m.lapses,
-            last_event=st.last_event,
-            suspended=st.suspended,
-            leech=st.leech,
-            buried_day=st.buried_day.isoformat() if st.buried_day else None,
-            first_review=st.first_review.timestamp() if st.first_review else None,
-            memory=json.dumps(m.to_dict()),
-        )
+
+def plain_row(s: CardSummary, stored: dict[str, object] | None, threshold: int) -> StatusRow | None:
+    """A plain history's status from the state its last review stored; None if that
+    state is missing or unusable (the card is folded instead)."""
+    memory = sched.usable(stored) if stored is not None else None
+    if memory is None:
+        return None
+    leech = sched.is_leech(s.lapses, threshold)
+    first = sched.from_iso(s.first_time)
+    return status_row(s.card, sched.CardStatus(memory, s.last, leech, leech, None, first))
+
+
+def status_row(card_id: str, st: sched.CardStatus) -> StatusRow:
+    """A folded card as the index stores it."""
+    m = st.memory
+    return StatusRow(
+        card_id=card_id,
+        state=m.state,
+        due=m.due.timestamp() if m.due else None,
+        stability=m.stability,
+        difficulty=m.difficulty,
+        last_review=m.last_review.timestamp() if m.last_review else None,
+        reps=m.reps,
+        lapses=m.lapses,
+        last_event=st.last_event,
+        suspended=st.suspended,
+        leech=st.leech,
+        buried_day=st.buried_day.isoformat() if st.buried_day else None,
+        first_review=st.first_review.timestamp() if st.first_review else None,
+        memory=json.dumps(m.to_dict()),
+    )

@@ -157,6 +157,27 @@ class CardSummary:
     device: str
     ref: int
     """Where the last review's line starts in `device`'s log (-1: unknown)."""
+    before: int = 0
+    """The FSRS state the card was in before its next event (0: new)."""
+
+    def take(
+        self,
+        eid: str,
+        review: bool,
+        rating: int,
+        after: int | None,
+        prev: str | None,
+        time: str,
+        device: str,
+        ref: int,
+    ) -> None:
+        """Add the card's next event in replay order; `review`: a review, not undone."""
+        if not review or after is None or ref < 0 or prev != (self.last or None):
+            self.plain = False
+        elif rating == 1 and self.before == 2:  # Again on a card in review: a lapse
+            self.lapses += 1
+        self.before = after or 0
+        self.last, self.last_time, self.device, self.ref = eid, time, device, ref
 
 
 class IndexUnwritable(Exception):
@@ -622,19 +643,13 @@ class Index:
         )
         card: str | None = None
         s = CardSummary("", True, 0, "", "", "", "", -1)
-        before = 0
         for cid, eid, kind, undone, after, ref, rating, time_, device, prev in rows:
             if cid != card:
                 if card is not None:
                     yield s
-                card, before = cid, 0
+                card = cid
                 s = CardSummary(cid, True, 0, time_, "", "", "", -1)
-            if kind != "review" or undone or after is None or ref < 0 or prev != (s.last or None):
-                s.plain = False
-            elif rating == 1 and before == 2:  # Again on a card in review: a lapse
-                s.lapses += 1
-            before = after
-            s.last, s.last_time, s.device, s.ref = eid, time_, device, ref
+            s.take(eid, kind == "review" and not undone, rating, after, prev, time_, device, ref)
         if card is not None:
             yield s
 
@@ -729,7 +744,8 @@ class Index:
         learn_ahead: float,
         day_start: float,
     ) -> list[tuple[str, str]]:
-        """Candidates in queue order: (card_id, queue)."""
+        """Candidates in queue order: (card_id, queue); ties go by card id, so that any
+        index of the same cards (a head start's in memory) picks the same card."""
         sql, args = card_filter(pathway, tag)
         base = (
             "FROM cards c LEFT JOIN status s ON s.card_id = c.card_id WHERE "
@@ -744,13 +760,14 @@ class Index:
         learn = self.db.execute(
             f"SELECT c.card_id, s.due {seen} AND s.state = 1 AND s.due <= ? "
             f"UNION ALL SELECT c.card_id, s.due {seen} AND s.state = 3 AND s.due <= ? "
-            "ORDER BY 2 LIMIT 1",
+            "ORDER BY 2, 1 LIMIT 1",
             [*args, today, now + learn_ahead, *args, today, now + learn_ahead],
         ).fetchone()
         if learn:
             out.append((learn[0], "learning"))
         review = self.db.execute(
-            f"SELECT c.card_id {seen} AND s.state = 2 AND s.due < ? ORDER BY s.due LIMIT 1",
+            f"SELECT c.card_id {seen} AND s.state = 2 AND s.due < ? "
+            "ORDER BY s.due, c.card_id LIMIT 1",
             [*args, today, day_end],
         ).fetchone()
         if review:
@@ -766,7 +783,7 @@ class Index:
         later = self.db.execute(
             f"SELECT c.card_id, s.due {seen} AND s.state = 1 AND s.due < ? "
             f"UNION ALL SELECT c.card_id, s.due {seen} AND s.state = 3 AND s.due < ? "
-            "ORDER BY 2 LIMIT 1",
+            "ORDER BY 2, 1 LIMIT 1",
             [*args, today, day_end, *args, today, day_end],
         ).fetchone()
         if later:

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from pearldeck.collection import Counts
+from pearldeck.daily import Counts
 from pearldeck.model import PATHWAYS
 from pearldeck.tui.host import host
 from pearldeck.tui.text import pathway_dot

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from pearldeck.collection import CardView
+from pearldeck.daily import CardView
 from pearldeck.model import PATHWAY_TITLES, Pearl, PearlError, Rating
 from pearldeck.store.fsutil import WriteFailed
 from pearldeck.tui.host import host

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Rule, Static
 
-from pearldeck.collection import CardView
+from pearldeck.daily import CardView
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS
 from pearldeck.tui.text import answer_content, meta_content, prompt_content
 

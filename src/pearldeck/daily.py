@@ -1,0 +1,204 @@
+"""Today's queue read from an index: the counts, the next card, and a card as shown.
+
+`Collection` reads its queue through this mixin, which needs only an index, the
+settings and a scheduler: none of the writing, refreshing or file handling.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pearldeck import scheduler as sched
+from pearldeck.model import Pearl, Rating, render_answer, render_prompt, split_card_id
+from pearldeck.store import queue as queues
+from pearldeck.store.index import Index, StatusRow
+from pearldeck.store.settings import Settings
+from pearldeck.studyday import day_end, day_start, format_interval, study_day
+
+if TYPE_CHECKING:
+    import fsrs
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """New, learning and review cards left today."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "learning": self.learning, "review": self.review}
+
+
+@dataclass(frozen=True)
+class DueToday:
+    """Today's counts, overall and per pathway."""
+
+    today: str
+    total: Counts
+    pathways: dict[str, Counts]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "today": self.today,
+            "total": self.total.as_dict(),
+            "pathways": {p: c.as_dict() for p, c in self.pathways.items()},
+        }
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything a shell needs to show one card and its answer buttons."""
+
+    card_id: str
+    pearl: Pearl
+    cloze: int | None
+    queue: str
+    """new, learning, review, or 'later' (a learning card not yet due)."""
+    prompt: str
+    answer: str
+    intervals: dict[Rating, str]
+    due_at: datetime | None
+    status: StatusRow | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "card_id": self.card_id,
+            "pearl_id": self.pearl.id,
+            "pathway": self.pearl.pathway,
+            "queue": self.queue,
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "tags": list(self.pearl.tags),
+            "source": self.pearl.source,
+            "intervals": {r.label: v for r, v in self.intervals.items()},
+        }
+
+
+class DailyQueue:
+    """What a review reads: it needs an index, the settings and a scheduler."""
+
+    root: Path
+    index: Index
+    settings: Settings
+    _fsrs: object | None
+
+    def today(self, now: datetime) -> str:
+        return study_day(now, self.settings.day_starts_at).isoformat()
+
+    def _new_left(self, now: datetime) -> int:
+        day = study_day(now, self.settings.day_starts_at)
+        start = day_start(day, self.settings.day_starts_at).timestamp()
+        return max(0, self.settings.new_per_day - self.index.introduced_since(start))
+
+    def due(self, now: datetime, pathway: str | None = None, tag: str | None = None) -> DueToday:
+        st = self.settings
+        today, per = queues.due_counts(
+            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag
+        )
+        counts = {pw: Counts(*c) for pw, c in per.items()}
+        total = Counts(*(sum(c[i] for c in per.values()) for i in range(3)))
+        return DueToday(today, total, counts)
+
+    def next_card(
+        self,
+        now: datetime,
+        pathway: str | None = None,
+        tag: str | None = None,
+        *,
+        learn_ahead: bool = False,
+    ) -> CardView | None:
+        """The card the review shows now: due learning, then reviews, then new."""
+        day = study_day(now, self.settings.day_starts_at)
+        end = day_end(day, self.settings.day_starts_at).timestamp()
+        cands = self.index.next_cards(
+            now.timestamp(),
+            end,
+            day.isoformat(),
+            pathway,
+            tag,
+            self._new_left(now),
+            LEARN_AHEAD.total_seconds() if learn_ahead else 0.0,
+            day_start(day, self.settings.day_starts_at).timestamp(),
+        )
+        for card_id, queue in cands:
+            if queue == "later" and not learn_ahead:
+                continue
+            view = self.card(card_id, now, queue)
+            if view is not None:
+                return view
+        return None
+
+    def waiting_learning(
+        self, now: datetime, pathway: str | None = None, tag: str | None = None
+    ) -> datetime | None:
+        """When the next learning card comes due later today, if any."""
+        view = self.next_card(now, pathway, tag, learn_ahead=True)
+        if view is None or view.queue not in ("later", "learning"):
+            return None
+        return view.due_at
+
+    def card(self, card_id: str, now: datetime, queue: str | None = None) -> CardView | None:
+        pearl_id, cloze = split_card_id(card_id)
+        pearl = self.pearl(pearl_id)
+        if pearl is None or card_id not in pearl.card_ids():
+            return None
+        status = self.index.status(card_id)
+        prev = self._card_status(card_id, status)
+        outcomes = sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
+        intervals = {
+            r: format_interval((s.due - now).total_seconds())
+            for r, s in outcomes.items()
+            if s.due is not None
+        }
+        if queue is None:
+            queue = (
+                "new"
+                if status is None or status.state == sched.NEW
+                else ("review" if status.state == sched.REVIEW else "learning")
+            )
+        due_at = datetime.fromtimestamp(status.due, UTC) if status and status.due else None
+        return CardView(
+            card_id=card_id,
+            pearl=pearl,
+            cloze=cloze,
+            queue=queue,
+            prompt=render_prompt(pearl, cloze),
+            answer=render_answer(pearl, cloze),
+            intervals=intervals,
+            due_at=due_at,
+            status=status,
+        )
+
+    def _card_status(self, card_id: str, row: StatusRow | None) -> sched.CardStatus:
+        if row is None:
+            return sched.CardStatus()
+        return sched.CardStatus(
+            memory=sched.CardState.from_dict(json.loads(row.memory)),
+            last_event=row.last_event,
+            suspended=row.suspended,
+            leech=row.leech,
+        )
+
+    # changing card state --------------------------------------------------
+
+    def pearl(self, pearl_id: str) -> Pearl | None:
+        found = self.index.pearls(ids=[pearl_id])
+        return found[0] if found else None
+
+    def _get_scheduler(self) -> fsrs.Scheduler:
+        """Made on first use: counting due cards never needs it."""
+        if self._fsrs is None:
+            self._fsrs = sched.make_scheduler(self.settings)
+        return self._fsrs  # type: ignore[return-value]
