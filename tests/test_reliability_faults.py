@@ -494,6 +494,39 @@ def test_a_damaged_index_is_rebuilt_not_a_traceback(root: Path, command: list[st
         assert len(col.review_events()) == 1 + (command[0] == "rate")
 
 
+def test_a_review_on_disk_is_kept_once_when_the_index_then_proves_damaged(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damage met after the review reached its log: the call succeeds (the index is
+    rebuilt), since an error would invite the same review twice."""
+    from pearldeck.store import reviewlog
+
+    append = reviewlog.append_event
+
+    def append_then_damage(*args: Any) -> None:
+        append(*args)
+        index = root / ".cache" / "index.sqlite3"
+        _damage(index)
+        with index.open("r+b") as f:  # the schema page too: the next read must fail
+            f.seek(100)
+            f.write(b"\xff" * 3996)
+
+    with Collection(root) as col:
+        pearls = col.add(
+            [PearlDraft(pathway="acute", text=f"Q{i} {'x' * 300}?", back="A") for i in range(40)],
+            NOW,
+        )
+        damaged_index = col.index
+        monkeypatch.setattr(reviewlog, "append_event", append_then_damage)
+        col.rate(pearls[0].id, Rating.GOOD, NOW)
+        monkeypatch.setattr(reviewlog, "append_event", append)
+        assert col.index is not damaged_index  # rebuilt, not patched over
+        assert col.statuses()[pearls[0].id].reps == 1
+    assert len(log_events(root)[0]) == 1
+    with Collection(root) as col:
+        assert snapshot(col, NOW) == rebuilt_snapshot(root, NOW)
+
+
 def test_figures_of_the_fault_run() -> None:
     """Runs last in this file: prints how many faults were injected (see the report)."""
     print(f"\nfaults: {FIGURES}")

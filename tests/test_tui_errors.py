@@ -1,4 +1,5 @@
-"""Broken YAML opens a problems screen, not a traceback; a file changed on disk is kept."""
+"""Broken YAML opens a problems screen, not a traceback; a file changed on disk is kept;
+a damaged index is rebuilt under a running review."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.problems import ProblemsScreen
 from pearldeck.tui.screens.review import ReviewScreen
 from pearldeck.tui.widgets.pearl_form import PearlText
-from tui_helpers import ACUTE, SIZE, collection, make_app, text_of, tui_env
+from tui_helpers import ACUTE, SIZE, collection, log_lines, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 
@@ -151,3 +152,36 @@ async def test_edit_refused_when_another_process_already_took_in_an_edit(
         await pilot.pause()
         assert isinstance(app.screen, EditPearlDialog)  # refused, the text kept
         assert acute.read_text(encoding="utf-8") == external
+
+
+def damage(index: Path) -> None:
+    """Scribble over the index file (and its WAL) as a failing disk or a bad copy would."""
+    data = bytearray(index.read_bytes())
+    for i in range(100, len(data), 7):
+        data[i] = 0x5A
+    index.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{index}{suffix}")
+        if side.exists():
+            side.write_bytes(b"\0" * side.stat().st_size)
+
+
+async def test_a_damaged_index_is_rebuilt_under_a_running_review(collection: Path) -> None:
+    app = make_app(collection)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.view is not None
+        first = screen.view.card_id
+        damage(collection / ".cache" / "index.sqlite3")
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert [e["card"] for e in log_lines(collection)] == [first]  # recorded once
+        assert screen.view is not None and screen.view.card_id != first
+        assert any("rebuilt" in str(n.message) for n in app._notifications)
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert len(log_lines(collection)) == 2
+    with Collection(collection) as col:
+        assert col.statuses()[first].reps == 1

@@ -520,7 +520,22 @@ class Collection(DailyQueue):
     def _append(self, event: Event) -> None:
         with locked(self._lock):
             reviewlog.append_event(self.root, self.device, event)
-        self.sync_history()
+        # The event is on disk: the index only has to catch up with it. A damaged index
+        # is rebuilt here, since failing now would invite the same action twice.
+        try:
+            self.sync_history()
+        except sqlite3.DatabaseError as e:
+            if not index_damaged(e):
+                raise
+            self.rebuild_index()
+
+    def rebuild_index(self) -> Refresh:
+        """Delete the index and build it again from the text (it was found damaged)."""
+        self.index.discard()
+        self.index = Index(self.index.path)
+        self._dup_cache = None
+        self.last_refresh = self.refresh()
+        return self.last_refresh
 
     def _require_card(self, card_id: str) -> Pearl:
         pearl_id, _ = split_card_id(card_id)

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -17,6 +17,7 @@ from textual.screen import Screen
 from pearldeck.collection import Collection, Refresh
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlError, Problem
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
+from pearldeck.tui.healing import Healing
 from pearldeck.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
@@ -88,11 +89,26 @@ class PearlsApp(App[None]):
         self.tag = tag
         self._clock = clock or env_clock()
         self._col: Collection | None = None
+        self._healing = Healing(self._open_col, self._healed)
 
     @property
     def col(self) -> Collection:
+        """The open collection, as screens call it: a damaged index is rebuilt (healing)."""
+        assert self._col is not None, "the collection is opened on mount"
+        return cast("Collection", self._healing)
+
+    def _open_col(self) -> Collection:
         assert self._col is not None, "the collection is opened on mount"
         return self._col
+
+    def _healed(self) -> None:
+        self.notify(
+            "The index (a cache of your files) was damaged, so it was rebuilt from them. "
+            "Nothing of yours was lost.",
+            title="Index rebuilt",
+            severity="warning",
+            timeout=10,
+        )
 
     def now(self) -> datetime:
         return self._clock()
