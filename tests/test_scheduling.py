@@ -152,6 +152,26 @@ def test_replay_after_deleting_the_cache_gives_identical_states(
         assert c.due(t).as_dict() == due_before
 
 
+def test_a_first_run_says_what_it_is_doing_as_it_builds(col: Collection, root: Path) -> None:
+    pearls = col.add([draft(f"q{i}?", back="a") for i in range(3)], NOW)
+    for p in pearls:
+        col.rate(p.id, Rating.GOOD, NOW)
+    col.close()
+    shutil.rmtree(root / ".cache")
+    steps: list[str] = []
+    Collection(root, progress=steps.append).close()
+    files = sorted(p.name for p in root.glob("*.yaml"))
+    assert steps == [
+        *(f"Reading {name}" for name in files),
+        "Reading review history: 0 of 0 MB",  # a small log, in one chunk
+        "Filing 3 review-log lines",
+        "Working out each card's schedule",
+    ]
+    steps.clear()
+    Collection(root, progress=steps.append).close()
+    assert steps == []  # a warm index: nothing to say
+
+
 def test_a_torn_last_line_is_skipped_with_a_warning(col: Collection, root: Path) -> None:
     [p] = col.add([draft("q?", back="a")], NOW)
     col.rate(p.id, Rating.GOOD, NOW)

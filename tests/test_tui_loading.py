@@ -20,6 +20,14 @@ async def test_first_run_shows_loading_then_the_first_card(
 ) -> None:
     monkeypatch.setattr(app_module, "BIG_FIRST_RUN", 0)  # treat the fixture as large
     assert not (collection / ".cache").exists()
+    steps: list[str] = []
+    show_step = LoadingScreen.show_step
+
+    def record(screen: LoadingScreen, text: str) -> None:
+        steps.append(text)
+        show_step(screen, text)
+
+    monkeypatch.setattr(LoadingScreen, "show_step", record)
     app = make_app(collection)
     seen_loading = False
     async with app.run_test(size=SIZE) as pilot:
@@ -33,3 +41,5 @@ async def test_first_run_shows_loading_then_the_first_card(
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.view is not None and app.screen.view.card_id == "anaph1#c1"
     assert (collection / ".cache" / "index.sqlite3").exists()
+    assert steps[0] == "Reading acute.yaml"  # the loading screen said what the build did
+    assert "Working out each card's schedule" in steps

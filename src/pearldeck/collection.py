@@ -70,8 +70,11 @@ class Collection(DailyQueue):
         assign_ids: bool = True,
         new_id: Callable[[], str] = random_id,
         new_event_id: Callable[[], str] = lambda: secrets.token_hex(8),
+        progress: Callable[[str], None] = lambda _: None,
     ) -> None:
+        """`progress` hears what a long build of the index is doing (a first run)."""
         self.root = root
+        self._progress = progress
         self._new_id = new_id
         self._new_event_id = new_event_id
         self.settings: Settings = load_settings(root)
@@ -164,6 +167,7 @@ class Collection(DailyQueue):
             ):
                 out.files_read += 1  # an edit of a few pearls: only they were read
                 continue
+            self._progress(f"Reading {f.rel}")
             text, parsed, problems = _parse(data, f)
             if assign_ids and parsed is not None and text is not None:
                 assigned = self._assign_ids(f, data, text, parsed)
@@ -287,7 +291,7 @@ class Collection(DailyQueue):
 
     def _history(self) -> history.History:
         return history.History(
-            self.root, self.index, self.settings, self._states, self._get_scheduler
+            self.root, self.index, self.settings, self._states, self._get_scheduler, self._progress
         )
 
     def _sync_history(self, out: Refresh) -> None:

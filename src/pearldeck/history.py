@@ -29,6 +29,8 @@ class History:
     settings: Settings
     states: reviewlog.StateReader
     scheduler: Callable[[], fsrs.Scheduler]
+    progress: Callable[[str], None] = lambda _: None
+    """Told what a rebuild is doing, for a loading screen."""
 
     def sync(self, problems: list[Problem], warnings: list[Problem]) -> None:
         """Read what was appended to any review log and refold the cards it touched."""
@@ -79,8 +81,13 @@ class History:
                 def take(events: list[Event]) -> None:
                     touched.update(self.index.add_events(db, events, bulk=rebuild))
 
+                total = sum(path.stat().st_size for path, *_ in todo)
+                done = n_lines = 0
+
                 def rows(found: list[reviewlog.ReviewRow]) -> None:
                     self.index.add_review_rows(db, found)
+                    mb = (done + found[-1][9]) / 2**20
+                    self.progress(f"Reading review history: {mb:.0f} of {total / 2**20:.0f} MB")
 
                 for path, rel, off, lines in todo:
                     if rebuild:
@@ -91,9 +98,13 @@ class History:
                     with path.open("rb") as fh:
                         head = fh.read(min(read.offset, 256))
                     self.index.set_log_offset(db, rel, read.offset, read.lines, head)
+                    done += path.stat().st_size
+                    n_lines += read.lines - lines
                 if rebuild:
+                    self.progress(f"Filing {n_lines:,} review-log lines")
                     self.index.end_bulk(db)
                 if refold_all:
+                    self.progress("Working out each card's schedule")
                     self.refold_all(db)
                 elif touched:
                     self.put_folds(db, self.index.events_for(touched))

@@ -129,8 +129,18 @@ class PearlsApp(App[None]):
         # seconds of work on a big history: done off the UI thread, which then opens the
         # (now warm) index itself, since it owns the SQLite connection
         with contextlib.suppress(Exception):  # the UI thread's open reports any problem
-            Collection(self.root).close()
+            Collection(self.root, progress=self._step_from_thread).close()
         self.call_from_thread(self._built)
+
+    def _step_from_thread(self, text: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(self._show_step, text)
+
+    def _show_step(self, text: str) -> None:
+        from pearldeck.tui.screens.loading import LoadingScreen
+
+        if isinstance(self.screen, LoadingScreen):
+            self.screen.show_step(text)
 
     def _built(self) -> None:
         self.pop_screen()
