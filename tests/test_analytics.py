@@ -427,3 +427,35 @@ def test_cli_report_counts_pearls_written_from_a_block(root: Path) -> None:
     assert rep["pearls_per_block"]["mean"] == 1.0
     rows = {p["pathway"]: p for p in rep["pathways"]}
     assert rows["acute"]["pearls_from_blocks"] == 1
+
+
+def test_cli_a_mistaken_block_or_exam_is_deleted_by_appending_a_void(root: Path) -> None:
+    keep = run(root, "block", "add", "-s", "uworld", "-q", "40", "-c", "29", "-m", "62").strip()
+    typo = run(root, "block", "add", "-s", "uworld", "-q", "40", "-c", "2", "-m", "62").strip()
+    run(root, "add", "Tx of torsades?", "-p", "acute", "--back", "IV magnesium", "--block", typo)
+    log = root / "study" / "testbox.jsonl"
+    before = log.read_bytes()
+    result = runner.invoke(
+        app,
+        ["--dir", str(root), "block", "delete", typo],
+        env={"PEARLS_NOW": "2026-11-27T15:00:00Z"},
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"deleted block {typo}: 2026-11-27 uworld 2/40\n"
+    assert "1 pearl(s) still name it" in result.stderr
+    after = log.read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == 3  # appended, not rewritten
+    assert json.loads(after.splitlines()[-1])["target"] == typo
+    assert [b["id"] for b in json.loads(run(root, "block", "list", "--json"))] == [keep]
+    assert [b["id"] for b in json.loads(run(root, "report", "--json"))["blocks"]] == [keep]
+    assert "already deleted" in run(root, "block", "delete", typo, code=1)
+    assert "no block with id 'zzzz'" in run(root, "block", "delete", "zzzz", code=1)
+    exam = run(root, "exam", "add", "NBME 12", "245").strip()
+    assert json.loads(run(root, "exam", "delete", exam, "--json"))["score"] == 245
+    assert json.loads(run(root, "exam", "list", "--json")) == []
+    assert "no exam with id" in run(root, "exam", "delete", keep, code=1)  # a block's id
+    # a void merged from another device's log takes the record out here too
+    other = root / "study" / "laptop.jsonl"
+    void = {"v": 1, "kind": "void", "id": "w7c2ka", "target": keep, "time": ""}
+    other.write_text(json.dumps(void) + "\n", encoding="utf-8")
+    assert json.loads(run(root, "block", "list", "--json")) == []

@@ -1,4 +1,4 @@
-"""Study-progress commands: block add/list, exam add/list, report, optimize."""
+"""Study-progress commands: report (blocks, exams, reviews together) and optimize."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from pearldeck.cli.common import (
-    Argument,
-    Group,
     command,
     fail,
     guarded,
@@ -18,7 +16,6 @@ from pearldeck.cli.common import (
     open_collection,
     print_json,
 )
-from pearldeck.model import PATHWAYS
 from pearldeck.store import studylog
 
 if TYPE_CHECKING:
@@ -27,244 +24,16 @@ if TYPE_CHECKING:
     from pearldeck.optimize import Fit, History, RetentionAdvice
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-date_option = click.option(
-    "--date",
-    "day",
-    metavar="DAY",
-    help="Day it was done: YYYY-MM-DD, today or yesterday [default: today].",
-)
-
-block = Group(
-    "block", help="Question blocks: log one after you finish it, list them.", no_args_is_help=True
-)
-exam = Group(
-    "exam",
-    help="Practice exams (NBME, UWSA, Free 120): log a score, list them.",
-    no_args_is_help=True,
-)
 
 
 def register(group: click.Group) -> None:
-    for cmd in (report, optimize, block, exam):
+    for cmd in (report, optimize):
         group.add_command(cmd)
-
-
-def _day(text: str | None, today: date) -> str:
-    """A --date value as an ISO day, exit 2 if it is not one or lies in the future."""
-    try:
-        return studylog.parse_day(text, today)
-    except ValueError as e:
-        fail(f"--date {e}", 2)
 
 
 def _warn(log: studylog.StudyLog) -> None:
     for w in log.warnings:
         click.echo(f"warning: {w}", err=True)
-
-
-def _append(col: Collection, record: studylog.Block | studylog.Exam) -> None:
-    try:
-        studylog.append(col.root, col.device, record)
-    except ValueError as e:
-        fail(str(e), 2)
-
-
-# blocks -------------------------------------------------------------------------
-
-
-@block.command("add")
-@click.option(
-    "--source",
-    "-s",
-    required=True,
-    metavar="SOURCE",
-    help=f"One of: {', '.join(studylog.SOURCES)}.",
-)
-@click.option(
-    "--questions", "-q", type=int, required=True, metavar="N", help="Questions in the block."
-)
-@click.option(
-    "--correct", "-c", type=int, required=True, metavar="N", help="Questions answered right."
-)
-@click.option(
-    "--minutes", "-m", type=float, required=True, metavar="MIN", help="Minutes the block took."
-)
-@click.option("--mode", default="timed", show_default=True, metavar="MODE", help="timed or tutor.")
-@click.option(
-    "--misses",
-    metavar="COUNTS",
-    help="Why you missed questions, e.g. knowledge=6,misread=3,rushing=1,fatigue=1 "
-    f"(causes: {', '.join(studylog.MISS_KINDS)}).",
-)
-@click.option(
-    "--pathway-misses",
-    metavar="COUNTS",
-    help=f"Misses by pathway, e.g. acute=4,diagnostic=3 ({', '.join(PATHWAYS)}).",
-)
-@date_option
-@click.pass_context
-@guarded
-def block_add(
-    ctx: click.Context,
-    source: str,
-    questions: int,
-    correct: int,
-    minutes: float,
-    mode: str,
-    misses: str | None,
-    pathway_misses: str | None,
-    day: str | None,
-) -> None:
-    """Log one question block and print its id (give it to `pearls add --block`)."""
-    try:
-        src = studylog.normalise_source(source)
-        causes = studylog.parse_counts(misses or "", studylog.MISS_KINDS, "--misses")
-        by_pathway = studylog.parse_counts(pathway_misses or "", PATHWAYS, "--pathway-misses")
-    except ValueError as e:
-        fail(str(e), 2)
-    if mode.strip().lower() not in studylog.MODES:
-        fail(f"--mode {mode!r}: use timed or tutor", 2)
-    moment = now()
-    from pearldeck.scheduler import iso
-
-    with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
-        _warn(log)
-        logged = studylog.Block(
-            id=studylog.fresh_id(log),
-            date=_day(day, _today(col, moment)),
-            source=src,
-            questions=questions,
-            correct=correct,
-            minutes=minutes,
-            mode=mode.strip().lower(),
-            misses=causes,
-            pathway_misses=by_pathway,
-            time=iso(moment),
-            device=col.device,
-        )
-        _append(col, logged)
-    click.echo(logged.id)
-
-
-def _today(col: Collection, moment: datetime) -> date:
-    return date.fromisoformat(col.today(moment))
-
-
-def _counts_text(counts: dict[str, int]) -> str:
-    return ",".join(f"{k}={n}" for k, n in counts.items() if n)
-
-
-@block.command("list")
-@json_option
-@click.pass_context
-@guarded
-def block_list(ctx: click.Context, as_json: bool) -> None:
-    """All logged blocks, oldest first, with the pearls written from each."""
-    with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
-        written: dict[str, int] = {}
-        for p in col.pearls():
-            if p.block:
-                written[p.block] = written.get(p.block, 0) + 1
-    _warn(log)
-    rows = [
-        {
-            **b.fields(),
-            "accuracy": round(b.accuracy, 4),
-            "seconds_per_question": round(b.minutes * 60 / b.questions, 1),
-            "pearls": written.get(b.id, 0),
-        }
-        for b in log.blocks
-    ]
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        click.echo("no blocks logged yet: `pearls block add --source uworld ...`", err=True)
-        return
-    click.echo(
-        f"{'id':<8}{'date':<12}{'source':<9}{'mode':<7}{'right':>9}{'acc':>6}{'sec/q':>7}"
-        f"{'pearls':>8}  misses"
-    )
-    for b, r in zip(log.blocks, rows, strict=True):
-        right = f"{b.correct}/{b.questions}"
-        why = "; ".join(t for t in (_counts_text(dict(b.misses)),) if t)
-        where = _counts_text(dict(b.pathway_misses))
-        if where:
-            why = f"{why}; {where}" if why else where
-        click.echo(
-            f"{b.id:<8}{b.date:<12}{b.source:<9}{b.mode:<7}{right:>9}"
-            f"{b.accuracy * 100:>5.0f}%{r['seconds_per_question']:>7.0f}{r['pearls']:>8}  {why}"
-        )
-
-
-# exams ----------------------------------------------------------------------------
-
-
-@exam.command("add")
-@click.argument(
-    "name",
-    cls=Argument,
-    metavar="NAME",
-    help="Which exam, e.g. 'NBME 12', 'UWSA 2', 'Free 120'.",
-)
-@click.argument(
-    "score",
-    cls=Argument,
-    metavar="SCORE",
-    help="Scaled score (e.g. 238) or percent (e.g. 72%).",
-)
-@date_option
-@click.pass_context
-@guarded
-def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None:
-    """Log a practice-exam result and print its id."""
-    try:
-        scaled, percent = studylog.parse_score(score)
-    except ValueError as e:
-        fail(str(e), 2)
-    name = " ".join(name.split())
-    if not name or len(name) > 80:
-        fail("exam name must be 1 to 80 characters", 2)
-    moment = now()
-    from pearldeck.scheduler import iso
-
-    with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
-        _warn(log)
-        logged = studylog.Exam(
-            id=studylog.fresh_id(log),
-            date=_day(day, _today(col, moment)),
-            name=name,
-            form=studylog.exam_form(name),
-            score=scaled,
-            percent=percent,
-            time=iso(moment),
-            device=col.device,
-        )
-        _append(col, logged)
-    click.echo(logged.id)
-
-
-@exam.command("list")
-@json_option
-@click.pass_context
-@guarded
-def exam_list(ctx: click.Context, as_json: bool) -> None:
-    """All logged practice exams, oldest first."""
-    with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
-    _warn(log)
-    if as_json:
-        print_json([e.fields() for e in log.exams])
-        return
-    if not log.exams:
-        click.echo('no practice exams logged yet: `pearls exam add "NBME 12" 238`', err=True)
-        return
-    for e in log.exams:
-        result = str(e.score) if e.score is not None else f"{e.percent:g}%"
-        click.echo(f"{e.id:<8}{e.date:<12}{e.name:<24}{result:>6}")
 
 
 # report ---------------------------------------------------------------------------

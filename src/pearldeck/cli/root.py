@@ -23,7 +23,8 @@ COMMANDS = {
         "review_cmds",
     ),
     **dict.fromkeys(("export", "import"), "transfer_cmds"),
-    **dict.fromkeys(("report", "optimize", "block", "exam"), "analytics_cmds"),
+    **dict.fromkeys(("report", "optimize"), "analytics_cmds"),
+    **dict.fromkeys(("block", "exam"), "study_cmds"),
 }
 
 HELP = (

@@ -11,6 +11,10 @@ every device's file. A line is one JSON object with `"v": 1` and `"kind"`:
      "form":"nbme","score":238}                      (or "percent":72.5 instead of "score")
 
 `date` is the study day the block or exam was done; `time` is when it was logged (UTC).
+A mistaken record is taken out by appending a void naming it, never by rewriting a line:
+
+    {"v":1,"kind":"void","id":"w7c2ka","target":"k3f9qz","time":"2026-11-20T18:05:40.000000Z"}
+
 A torn last line (interrupted write) is ignored with a warning; any other unreadable or
 invalid line is skipped with a `path:line: message` warning, never a crash.
 """
@@ -107,13 +111,28 @@ class Exam:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Void:
+    """Takes the block or exam `target` out of the log, on every device that merges it."""
+
+    id: str
+    target: str
+    time: str = ""
+    device: str = ""
+
+
+Record = Block | Exam | Void
+
+
 @dataclass
 class StudyLog:
-    """Everything read from all devices' study logs, oldest first."""
+    """Everything read from all devices' study logs, oldest first, voided records out."""
 
     blocks: list[Block] = field(default_factory=list)
     exams: list[Exam] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    voided: set[str] = field(default_factory=set)
+    """Ids of the blocks and exams a void took out."""
 
 
 # validation: the same rules for what the CLI is given and for what a log line holds
@@ -137,8 +156,8 @@ def parse_day(text: str | None, today: date) -> str:
 
 
 def fresh_id(log: StudyLog) -> str:
-    """An id no block or exam in the log has."""
-    used = {b.id for b in log.blocks} | {e.id for e in log.exams}
+    """An id no block or exam in the log has, or had (a voided id stays taken)."""
+    used = {b.id for b in log.blocks} | {e.id for e in log.exams} | log.voided
     while (new := random_id()) in used:
         pass
     return new
@@ -245,6 +264,16 @@ def check_exam(e: Exam) -> list[str]:
     return errors
 
 
+def check_void(v: Void) -> list[str]:
+    return [f"bad id {i!r}" for i in (v.id, v.target) if not _ID_RE.match(i)]
+
+
+def _check(record: Record) -> list[str]:
+    if isinstance(record, Block):
+        return check_block(record)
+    return check_exam(record) if isinstance(record, Exam) else check_void(record)
+
+
 def _check_common(record_id: str, day: str) -> list[str]:
     errors = []
     if not _ID_RE.match(record_id):
@@ -263,9 +292,11 @@ def log_path(root: Path, device: str) -> Path:
     return root / STUDY_DIR / f"{device}.jsonl"
 
 
-def encode(record: Block | Exam) -> bytes:
+def encode(record: Record) -> bytes:
     d: dict[str, object] = {"v": 1}
-    if isinstance(record, Block):
+    if isinstance(record, Void):
+        d.update(kind="void", id=record.id, target=record.target, time=record.time)
+    elif isinstance(record, Block):
         d.update(kind="block", id=record.id, date=record.date, time=record.time)
         d.update(source=record.source, mode=record.mode, questions=record.questions)
         m = float(record.minutes)
@@ -284,9 +315,9 @@ def encode(record: Block | Exam) -> bytes:
     return (json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def append(root: Path, device: str, record: Block | Exam) -> None:
+def append(root: Path, device: str, record: Record) -> None:
     """Validate, append and fsync: when this returns the record survives a power cut."""
-    errors = check_block(record) if isinstance(record, Block) else check_exam(record)
+    errors = _check(record)
     if errors:
         raise ValueError("; ".join(errors))
     # the lock every collection writer takes (see Collection), so appends never interleave
@@ -294,7 +325,7 @@ def append(root: Path, device: str, record: Block | Exam) -> None:
         append_line(log_path(root, device), encode(record))
 
 
-def decode(line: bytes, device: str) -> Block | Exam | str:
+def decode(line: bytes, device: str) -> Record | str:
     """One record, or a message saying what is wrong with the line."""
     try:
         d = json.loads(line)
@@ -304,8 +335,10 @@ def decode(line: bytes, device: str) -> Block | Exam | str:
         return "not a JSON object, skipped"
     kind = d.get("kind")
     try:
-        if kind == "block":
-            rec: Block | Exam = Block(
+        if kind == "void":
+            rec: Record = Void(_str(d, "id"), _str(d, "target"), _time(d), device)
+        elif kind == "block":
+            rec = Block(
                 id=_str(d, "id"),
                 date=_str(d, "date"),
                 source=_str(d, "source"),
@@ -334,7 +367,7 @@ def decode(line: bytes, device: str) -> Block | Exam | str:
             return f"unknown record kind {kind!r}, skipped"
     except _Bad as e:
         return f"{kind} record: {e}, skipped"
-    errors = check_block(rec) if isinstance(rec, Block) else check_exam(rec)
+    errors = _check(rec)
     if errors:
         return f"{kind} record: {'; '.join(errors)}, skipped"
     return rec
@@ -407,8 +440,10 @@ def read_file(path: Path, out: StudyLog) -> None:
             out.warnings.append(Problem(str(path), n, rec))
         elif isinstance(rec, Block):
             out.blocks.append(rec)
-        else:
+        elif isinstance(rec, Exam):
             out.exams.append(rec)
+        else:
+            out.voided.add(rec.target)
     if data[end:].strip():
         out.warnings.append(
             Problem(str(path), len(lines) + 1, "incomplete last line (interrupted write?), ignored")
@@ -416,12 +451,15 @@ def read_file(path: Path, out: StudyLog) -> None:
 
 
 def read(root: Path) -> StudyLog:
-    """Merge every device's log: blocks and exams oldest first, duplicates dropped."""
+    """Merge every device's log: blocks and exams oldest first, duplicates dropped, and
+    voided ones out (a void may sit in another device's log than its target)."""
     out = StudyLog()
     for path in log_files(root):
         read_file(path, out)
-    out.blocks = _unique(sorted(out.blocks, key=lambda b: (b.date, b.time, b.id)), root, out)
-    out.exams = _unique(sorted(out.exams, key=lambda e: (e.date, e.time, e.id)), root, out)
+    blocks = sorted(out.blocks, key=lambda b: (b.date, b.time, b.id))
+    exams = sorted(out.exams, key=lambda e: (e.date, e.time, e.id))
+    out.blocks = [b for b in _unique(blocks, root, out) if b.id not in out.voided]
+    out.exams = [e for e in _unique(exams, root, out) if e.id not in out.voided]
     return out
 
 
