@@ -19,9 +19,10 @@ def problems_of(root: Path) -> list[str]:
         return [str(p) for p in c.problems]
 
 
-def test_init_makes_five_pathway_files_settings_and_gitignore(root: Path) -> None:
+def test_init_makes_five_pathway_files_settings_and_git_files(root: Path) -> None:
     names = sorted(p.name for p in root.iterdir())
     assert names == [
+        ".gitattributes",
         ".gitignore",
         "acute.yaml",
         "chronic.yaml",
@@ -32,6 +33,7 @@ def test_init_makes_five_pathway_files_settings_and_gitignore(root: Path) -> Non
         "systems-based.yaml",
     ]
     assert ".cache/" in (root / ".gitignore").read_text()
+    assert "*.yaml merge=union" in (root / ".gitattributes").read_text()
     assert problems_of(root) == []
 
 

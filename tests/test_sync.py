@@ -80,3 +80,48 @@ def test_two_clones_review_then_pull_from_each_other(tmp_path: Path) -> None:
     assert stats_a["total"]["reviews_total"] == 5
     assert stats_a["total"]["cards"]["suspended"] == 1
     assert due_a["total"] == {"new": 0, "learning": 2, "review": 0}
+
+
+def test_pearls_added_on_two_clones_to_one_file_merge_without_a_conflict(
+    tmp_path: Path,
+) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    a, b = tmp_path / "laptop", tmp_path / "desktop"
+    git(tmp_path, "clone", "-q", str(origin), str(a))
+    now = "2026-11-27T15:00:00Z"
+    pearls(a, "laptop", now, "init")
+    assert (a / "pearls" / ".gitattributes").is_file()
+    shared = pearls(a, "laptop", now, "add", "Shared?", "-p", "acute", "--back", "one").strip()
+    git(a, "add", "-A")
+    git(a, "commit", "-qm", "start")
+    git(a, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(origin), str(b))
+    mine = pearls(a, "laptop", now, "add", "From the laptop?", "-p", "acute", "--back", "a")
+    theirs = pearls(b, "desktop", now, "add", "From the desktop?", "-p", "acute", "--back", "b")
+    for clone in (a, b):
+        git(clone, "commit", "-qam", "a pearl")
+    git(a, "push", "-q", "origin", "main")
+    git(b, "pull", "-q", "--no-rebase", "origin", "main")  # would conflict without union
+    listed = json.loads(pearls(b, "desktop", now, "list", "--json"))
+    assert {p["id"] for p in listed} == {shared, mine.strip(), theirs.strip()}
+    pearls(b, "desktop", now, "check")
+
+    # both edit the same pearl: nothing is lost, and the doubled key is named, not hidden
+    git(b, "push", "-q", "origin", "main")
+    git(a, "pull", "-q", "--no-rebase", "origin", "main")
+    for clone, answer in ((a, "from the laptop"), (b, "from the desktop")):
+        acute = clone / "pearls" / "acute.yaml"
+        acute.write_text(acute.read_text().replace("back: one\n", f"back: {answer}\n"))
+        git(clone, "commit", "-qam", "an edit")
+    git(a, "push", "-q", "origin", "main")
+    git(b, "pull", "-q", "--no-rebase", "origin", "main")
+    text = (b / "pearls" / "acute.yaml").read_text()
+    assert "back: from the laptop" in text and "back: from the desktop" in text
+    env = {**os.environ, "PEARLS_DEVICE": "desktop", "PEARLS_NOW": now}
+    check = subprocess.run(
+        [PEARLS, "--dir", "pearls", "check"], cwd=b, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 1
+    assert "acute.yaml:" in check.stderr + check.stdout
+    assert "duplicate key 'back'" in check.stderr + check.stdout

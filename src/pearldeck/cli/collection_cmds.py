@@ -39,7 +39,10 @@ def register(group: click.Group) -> None:
 @click.pass_context
 @guarded
 def init(ctx: click.Context, path: Path | None) -> None:
-    """Make a new collection: five pathway files, settings.toml, reviews/ and a .gitignore."""
+    """Make a new collection: five pathway files, settings.toml, reviews/, .gitignore and
+    .gitattributes (pearls added on two machines merge in git without a conflict).
+
+    In an existing collection it adds only what is missing."""
     from pearldeck.store.layout import init_collection
 
     root = path or options(ctx).dir

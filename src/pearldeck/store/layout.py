@@ -17,6 +17,11 @@ from pearldeck.store.settings import DEFAULT_TEXT, SETTINGS_FILE
 
 CACHE_DIR = ".cache"
 GITIGNORE = "# the index is derived from the text files: never commit it\n.cache/\n"
+GITATTRIBUTES = (
+    "# Pearls added on two machines merge without a conflict: git keeps both sides' lines.\n"
+    "# Had both edited one pearl, its keys appear twice; `pearls check` names the line.\n"
+    "*.yaml merge=union\n"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +114,8 @@ def _stored_device(path: Path) -> str | None:
 
 
 def init_collection(root: Path) -> list[Path]:
-    """Create the five pathway files, settings, review folder and .gitignore; keep what exists."""
+    """Create the five pathway files, settings, review folder, .gitignore and
+    .gitattributes; keep what exists (so running it again adds only what is missing)."""
     root.mkdir(parents=True, exist_ok=True)
     made = []
     for pathway in PATHWAYS:
@@ -118,7 +124,11 @@ def init_collection(root: Path) -> list[Path]:
             header = f"# {PATHWAY_TITLES[pathway]}: one pearl per list item (see README).\n"
             replace_file(path, header.encode(), None)
             made.append(path)
-    for name, text in ((SETTINGS_FILE, DEFAULT_TEXT), (".gitignore", GITIGNORE)):
+    for name, text in (
+        (SETTINGS_FILE, DEFAULT_TEXT),
+        (".gitignore", GITIGNORE),
+        (".gitattributes", GITATTRIBUTES),
+    ):
         path = root / name
         if not path.exists():
             replace_file(path, text.encode(), None)
