@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from pearldeck import scheduler as sched
 from pearldeck.model import Event, Problem
 from pearldeck.store import reviewlog
-from pearldeck.store.index import CardSummary, Index, StatusRow
+from pearldeck.store.events import CardSummary
+from pearldeck.store.index import Index, StatusRow
 from pearldeck.store.settings import Settings
 from pearldeck.studyday import zone_key
 

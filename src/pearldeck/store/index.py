@@ -16,8 +16,15 @@ from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
 from pearldeck.store import queue
+from pearldeck.store.events import (
+    DEVICE_INDEX,
+    EVENT_COLS,
+    EVENT_INDEXES,
+    EventTables,
+    event_from_row,
+    in_chunks,
+)
 from pearldeck.store.queue import NOT_SIBLING, SCHEMA_VERSION, card_filter
-from pearldeck.store.reviewlog import ReviewRow
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -63,14 +70,6 @@ _TRIGGERS = (
         UPDATE status SET pathway = NEW.pathway WHERE card_id = NEW.card_id; END""",
     """CREATE TRIGGER cards_out AFTER DELETE ON cards BEGIN
         UPDATE status SET pathway = NULL WHERE card_id = OLD.card_id; END""",
-)
-
-# made by the first undo, not by a rebuild: nothing else needs it
-_DEVICE_INDEX = "CREATE INDEX IF NOT EXISTS events_device ON events(device, seq)"
-
-_EVENT_INDEXES = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(id)",
-    "CREATE INDEX IF NOT EXISTS events_undo ON events(target) WHERE kind = 'undo'",
 )
 
 
@@ -143,48 +142,11 @@ class StatusRow:
     memory: str
 
 
-@dataclass(slots=True)
-class CardSummary:
-    """A card's history as `Index.card_summaries` sums it up."""
-
-    card: str
-    plain: bool
-    lapses: int
-    first_time: str
-    last: str
-    """The id of its last event."""
-    last_time: str
-    device: str
-    ref: int
-    """Where the last review's line starts in `device`'s log (-1: unknown)."""
-    before: int = 0
-    """The FSRS state the card was in before its next event (0: new)."""
-
-    def take(
-        self,
-        eid: str,
-        review: bool,
-        rating: int,
-        after: int | None,
-        prev: str | None,
-        time: str,
-        device: str,
-        ref: int,
-    ) -> None:
-        """Add the card's next event in replay order; `review`: a review, not undone."""
-        if not review or after is None or ref < 0 or prev != (self.last or None):
-            self.plain = False
-        elif rating == 1 and self.before == 2:  # Again on a card in review: a lapse
-            self.lapses += 1
-        self.before = after or 0
-        self.last, self.last_time, self.device, self.ref = eid, time, device, ref
-
-
 class IndexUnwritable(Exception):
     """The index file cannot take a write now; the text files are untouched."""
 
 
-class Index:
+class Index(EventTables):
     """One connection to `.cache/index.sqlite3`; rebuilt from scratch if unreadable."""
 
     def __init__(self, path: Path) -> None:
@@ -231,7 +193,7 @@ class Index:
             tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             for t in tables:
                 db.execute(f'DROP TABLE IF EXISTS "{t}"')
-            for stmt in [*_SCHEMA.strip().split(";"), *_TRIGGERS, *_EVENT_INDEXES]:
+            for stmt in [*_SCHEMA.strip().split(";"), *_TRIGGERS, *EVENT_INDEXES]:
                 if stmt.strip():
                     db.execute(stmt)
             db.execute("INSERT INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
@@ -408,7 +370,7 @@ class Index:
         duplicate is reported, and the file is indexed whole.
         """
         touched = [*gone, *(p.id for p in changed)]
-        for chunk in _chunks(touched, 500):
+        for chunk in in_chunks(touched, 500):
             marks = ",".join("?" * len(chunk))
             if db.execute(
                 f"SELECT 1 FROM pearls WHERE file != ? AND id IN ({marks}) LIMIT 1",
@@ -424,7 +386,7 @@ class Index:
         )
         new_pos = {pid: pos for pid, _, pos in moved}
         orders = []
-        for chunk in _chunks(list(new_pos), 500):
+        for chunk in in_chunks(list(new_pos), 500):
             marks = ",".join("?" * len(chunk))
             orders += db.execute(
                 f"SELECT card_id, pearl_id, new_order FROM cards WHERE pearl_id IN ({marks})",
@@ -437,7 +399,7 @@ class Index:
         return True
 
     def _drop_pearls(self, db: sqlite3.Connection, path: str, ids: list[str]) -> None:
-        for chunk in _chunks(ids, 500):
+        for chunk in in_chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             db.execute(f"DELETE FROM pearls WHERE file=? AND id IN ({marks})", [path, *chunk])
             db.execute(f"DELETE FROM tags WHERE pearl_id IN ({marks})", chunk)
@@ -453,7 +415,7 @@ class Index:
         ids = [r[0] for r in db.execute("SELECT id FROM pearls WHERE file=?", (path,))]
         db.execute("DELETE FROM files WHERE path=?", (path,))
         db.execute("DELETE FROM pearls WHERE file=?", (path,))
-        for chunk in _chunks(ids, 500):
+        for chunk in in_chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             # a duplicated id may live on in another file: keep its rows there
             db.execute(
@@ -494,7 +456,7 @@ class Index:
         if ids is not None:
             id_list = list(ids)
             out: list[Pearl] = []
-            for chunk in _chunks(id_list, 500):
+            for chunk in in_chunks(id_list, 500):
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(sql + f" AND id IN ({marks})", [*args, *chunk])
                 out.extend(_pearl(r) for r in rows)
@@ -531,165 +493,16 @@ class Index:
         sql, args = card_filter(pathway, tag)
         return [r[0] for r in self.db.execute(f"SELECT card_id FROM cards c WHERE {sql}", args)]
 
-    # review logs --------------------------------------------------------
-
-    def log_offsets(self) -> dict[str, tuple[int, int, bytes]]:
-        rows = self.db.execute("SELECT path, offset, lines, head FROM logs")
-        return {p: (o, n, h) for p, o, n, h in rows}
-
-    def set_log_offset(
-        self, db: sqlite3.Connection, path: str, offset: int, lines: int, head: bytes
-    ) -> None:
-        db.execute("INSERT OR REPLACE INTO logs VALUES(?,?,?,?)", (path, offset, lines, head))
-
-    def clear_history(self, db: sqlite3.Connection) -> None:
-        db.execute("DELETE FROM logs")
-        db.execute("DELETE FROM events")
-        db.execute("DELETE FROM status")
-
-    def add_events(
-        self, db: sqlite3.Connection, events: Sequence[Event], *, bulk: bool = False
-    ) -> set[str]:
-        """Insert events not seen before; return the cards they touch.
-
-        `bulk`: between begin_bulk and end_bulk (a rebuild), which files them at the end.
-        """
-        before = db.total_changes
-        table = "bulk_events" if bulk else "events"
-        db.executemany(
-            f"INSERT OR IGNORE INTO {table} VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
-            (
-                (
-                    e.id,
-                    e.card,
-                    e.time,
-                    e.kind,
-                    e.device,
-                    e.rating,
-                    e.duration,
-                    e.target,
-                    e.prev,
-                    e.state_json if e.state is None else json.dumps(e.state),
-                    e.result_state,
-                    e.seq,
-                    e.ref,
-                )
-                for e in events
-            ),
-        )
-        if db.total_changes == before:
-            return set()
-        if not bulk:
-            self._mark_undone(db)
-        return {e.card for e in events}
-
-    def add_review_rows(self, db: sqlite3.Connection, rows: Sequence[ReviewRow]) -> None:
-        """Plain reviews for a rebuild, as the log reader found them (no stored state:
-        a fold reads it back from the log by offset, and only for the cards that need it)."""
-        db.executemany(
-            "INSERT INTO bulk_events(id, card, time, rating, duration, prev, after, device,"
-            " seq, ref, kind, undone) VALUES(?,?,?,?,?,?,?,?,?,?,'review',0)",
-            rows,
-        )
-
-    def begin_bulk(self, db: sqlite3.Connection) -> None:
-        """Filling an empty history: rows gather unsorted, and are filed once, at the end."""
-        db.execute("DROP TABLE IF EXISTS temp.bulk_events")
-        db.execute("CREATE TEMP TABLE bulk_events AS SELECT * FROM events WHERE 0")
-        for name in ("events_id", "events_device", "events_undo"):
-            db.execute(f"DROP INDEX IF EXISTS {name}")
-
-    def end_bulk(self, db: sqlite3.Connection) -> None:
-        # one sort, then B-tree appends; a repeated line (same card, time and id) is kept once
-        db.execute(
-            "INSERT OR IGNORE INTO events SELECT * FROM bulk_events "
-            "ORDER BY card, time, id, device, seq"
-        )
-        db.execute("DROP TABLE temp.bulk_events")
-        try:
-            db.execute(_EVENT_INDEXES[0])
-        except sqlite3.IntegrityError:  # one id on two different lines: a hand-made log
-            self._drop_reused_ids(db)
-            db.execute(_EVENT_INDEXES[0])
-        for stmt in _EVENT_INDEXES[1:]:
-            db.execute(stmt)
-        self._mark_undone(db)
-
-    def _drop_reused_ids(self, db: sqlite3.Connection) -> None:
-        """Keep an id's first line (logs by name, then line): as an incremental read does."""
-        db.execute("CREATE INDEX events_id_any ON events(id, device, seq)")
-        db.execute(
-            "DELETE FROM events WHERE EXISTS (SELECT 1 FROM events f WHERE f.id = events.id"
-            " AND (f.device < events.device OR (f.device = events.device AND f.seq < events.seq)))"
-        )
-        db.execute("DROP INDEX events_id_any")
-
-    def _mark_undone(self, db: sqlite3.Connection) -> None:
-        # an undo may arrive before or after the event it takes back (merged logs)
-        db.execute(
-            "UPDATE events SET undone = 1 WHERE undone = 0 AND id IN "
-            "(SELECT target FROM events WHERE kind = 'undo')"
-        )
-
-    def card_summaries(self, db: sqlite3.Connection) -> Iterator[CardSummary]:
-        """Each card's history in brief, read in replay order in one pass.
-
-        A card whose events are all reviews, none undone, each made on top of the one
-        before, is `plain`: its state is the one its last review stored, and its lapses
-        are counted here. Any other card needs its events folded one by one.
-        """
-        rows = db.execute(
-            "SELECT card, id, kind, undone, after, ref, rating, time, device, prev FROM events"
-        )
-        card: str | None = None
-        s = CardSummary("", True, 0, "", "", "", "", -1)
-        for cid, eid, kind, undone, after, ref, rating, time_, device, prev in rows:
-            if cid != card:
-                if card is not None:
-                    yield s
-                card = cid
-                s = CardSummary(cid, True, 0, time_, "", "", "", -1)
-            s.take(eid, kind == "review" and not undone, rating, after, prev, time_, device, ref)
-        if card is not None:
-            yield s
-
-    def events_for(self, cards: Iterable[str]) -> dict[str, list[Event]]:
-        out: dict[str, list[Event]] = {}
-        for chunk in _chunks(list(cards), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT {_EVENT_COLS} FROM events WHERE card IN ({marks})", chunk
-            )
-            for r in rows:
-                ev = _event(r)
-                out.setdefault(ev.card, []).append(ev)
-        return out
-
-    def review_events(self, since: str = "") -> list[Event]:
-        """Reviews not undone, oldest first, for stats and optimisation (no stored states)."""
-        # columns in Event's field order: half a million rows, so no per-row conversions
-        rows = self.db.execute(
-            "SELECT id, kind, card, time, device, rating, duration, prev, NULL, target, seq,"
-            " NULL, after FROM events WHERE kind='review' AND undone = 0 AND time >= ?"
-            " ORDER BY time, id",
-            (since,),
-        )
-        return [Event(*r) for r in rows]
-
-    def last_time(self, card: str) -> str | None:
-        row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,)).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
-
     def last_own_review(self, device: str) -> Event | None:
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='events_device'").fetchone():
             with contextlib.suppress(IndexUnwritable), self.write() as db:
-                db.execute(_DEVICE_INDEX)  # else the query below scans: slower, still right
+                db.execute(DEVICE_INDEX)  # else the query below scans: slower, still right
         row = self.db.execute(
-            f"SELECT {_EVENT_COLS} FROM events WHERE device=? AND undone = 0 AND kind IN "
+            f"SELECT {EVENT_COLS} FROM events WHERE device=? AND undone = 0 AND kind IN "
             "('review','suspend','unsuspend','bury') ORDER BY seq DESC LIMIT 1",
             (device,),
         ).fetchone()
-        return None if row is None else _event(row)
+        return None if row is None else event_from_row(row)
 
     # card status --------------------------------------------------------
 
@@ -790,16 +603,6 @@ class Index:
             out.append((later[0], "later"))
         return out
 
-    def review_rows(self) -> Iterator[tuple[str, str, int, float, int | None]]:
-        """Reviews not undone as (card, time, rating, duration, state after), oldest first.
-
-        Tuples streamed from the cursor: fitting FSRS reads half a million of them.
-        """
-        return self.db.execute(
-            "SELECT card, time, rating, duration, after FROM events"
-            " WHERE kind='review' AND undone = 0 ORDER BY time, id"
-        )
-
 
 def _unwritable(e: sqlite3.OperationalError) -> bool:
     """Full, read-only, unreachable or locked too long: the file, not the data, is at fault."""
@@ -858,28 +661,6 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
     )
 
 
-_EVENT_COLS = "id, card, time, kind, device, rating, duration, target, prev, state, after, seq, ref"
-
-
-def _event(row: tuple[object, ...]) -> Event:
-    eid, card, time, kind, device, rating, duration, target, prev, state, after, seq, ref = row
-    return Event(
-        id=str(eid),
-        kind=str(kind),
-        card=str(card),
-        time=str(time),
-        device=str(device),
-        rating=int(rating),  # type: ignore[call-overload]
-        duration=float(duration),  # type: ignore[arg-type]
-        prev=prev if isinstance(prev, str) else None,
-        target=target if isinstance(target, str) else None,
-        seq=int(seq),  # type: ignore[call-overload]
-        state_json=state if isinstance(state, str) else None,
-        after=after if isinstance(after, int) else None,
-        ref=ref if isinstance(ref, int) else -1,
-    )
-
-
 def _status(row: tuple[object, ...]) -> StatusRow:
     return StatusRow(
         card_id=str(row[0]),
@@ -897,8 +678,3 @@ def _status(row: tuple[object, ...]) -> StatusRow:
         first_review=row[12],  # type: ignore[arg-type]
         memory=str(row[13]),
     )
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
