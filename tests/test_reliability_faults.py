@@ -530,3 +530,28 @@ def test_a_review_on_disk_is_kept_once_when_the_index_then_proves_damaged(
 def test_figures_of_the_fault_run() -> None:
     """Runs last in this file: prints how many faults were injected (see the report)."""
     print(f"\nfaults: {FIGURES}")
+
+
+def test_only_a_damaged_file_counts_as_damage_never_a_constraint_or_a_misuse(
+    tmp_path: Path,
+) -> None:
+    """A damaged index is deleted and rebuilt; a constraint or a closed connection is a
+    bug, and deleting the index for it would pull it from under other processes."""
+    import sqlite3
+
+    from pearldeck.store.index import damaged
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t(a UNIQUE)")
+    db.execute("INSERT INTO t VALUES(1)")
+    with pytest.raises(sqlite3.IntegrityError) as constraint:
+        db.execute("INSERT INTO t VALUES(1)")
+    db.close()
+    with pytest.raises(sqlite3.ProgrammingError) as misuse:
+        db.execute("SELECT 1")
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database" * 400)
+    with pytest.raises(sqlite3.DatabaseError) as foreign:
+        sqlite3.connect(junk).execute("SELECT * FROM sqlite_master")
+    assert not damaged(constraint.value) and not damaged(misuse.value)
+    assert damaged(foreign.value)

@@ -624,11 +624,13 @@ def damaged(e: BaseException) -> bool:
 
 
 def _corrupt(e: sqlite3.DatabaseError) -> bool:
-    """A damaged or foreign file, as opposed to one we may not (or cannot now) write."""
+    """A damaged or foreign file, as opposed to one we may not (or cannot now) write, or
+    a constraint or a misuse (IntegrityError, ProgrammingError: bugs, never a reason to
+    delete the index under another process)."""
     code = getattr(e, "sqlite_errorcode", 0) & 0xFF
-    if isinstance(e, sqlite3.OperationalError):
-        return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-    return True
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return True
+    return type(e) is sqlite3.DatabaseError and not code
 
 
 def _new_order(p: PearlRow, n: int) -> str:
