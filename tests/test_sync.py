@@ -37,13 +37,20 @@ def pearls(cwd: Path, device: str, now: str, *args: str) -> str:
     return out.stdout
 
 
-def test_two_clones_review_then_pull_from_each_other(tmp_path: Path) -> None:
+def first_clone(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A bare origin and a laptop clone with a new collection in `pearls/`; where the
+    desktop clone will go."""
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     a, b = tmp_path / "laptop", tmp_path / "desktop"
     git(tmp_path, "clone", "-q", str(origin), str(a))
+    pearls(a, "laptop", "2026-11-27T15:00:00Z", "init")
+    return origin, a, b
+
+
+def test_two_clones_review_then_pull_from_each_other(tmp_path: Path) -> None:
+    origin, a, b = first_clone(tmp_path)
     now = "2026-11-27T15:00:00Z"
-    pearls(a, "laptop", now, "init")
     ids = [
         pearls(a, "laptop", now, "add", f"Question {i}?", "-p", pw, "--back", f"answer {i}").strip()
         for i, pw in enumerate(["acute", "chronic", "preventive", "diagnostic", "acute"])
@@ -85,12 +92,8 @@ def test_two_clones_review_then_pull_from_each_other(tmp_path: Path) -> None:
 def test_pearls_added_on_two_clones_to_one_file_merge_without_a_conflict(
     tmp_path: Path,
 ) -> None:
-    origin = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
-    a, b = tmp_path / "laptop", tmp_path / "desktop"
-    git(tmp_path, "clone", "-q", str(origin), str(a))
+    origin, a, b = first_clone(tmp_path)
     now = "2026-11-27T15:00:00Z"
-    pearls(a, "laptop", now, "init")
     assert (a / "pearls" / ".gitattributes").is_file()
     shared = pearls(a, "laptop", now, "add", "Shared?", "-p", "acute", "--back", "one").strip()
     git(a, "add", "-A")
