@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pearldeck.analytics import compute_report, error_mix, format_report, readiness
 from pearldeck.cli import app
@@ -459,3 +461,39 @@ def test_cli_a_mistaken_block_or_exam_is_deleted_by_appending_a_void(root: Path)
     void = {"v": 1, "kind": "void", "id": "w7c2ka", "target": keep, "time": ""}
     other.write_text(json.dumps(void) + "\n", encoding="utf-8")
     assert json.loads(run(root, "block", "list", "--json")) == []
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+_FIELDS = ("id", "target", "date", "time", "source", "questions", "correct", "minutes")
+_FIELDS += ("mode", "misses", "pathway_misses", "name", "form", "score", "percent")
+
+
+@settings(max_examples=300, deadline=None)
+@example(kind="void", fields={"id": "w7c2ka", "target": "k3f9qz", "time": ""})
+@example(
+    kind="block",
+    fields={"id": "k3f9qz", "date": "2026-11-20", "source": "uworld", "questions": 40}
+    | {"correct": 29, "minutes": 62.5, "misses": {"knowledge": 6}},
+)
+@example(
+    kind="exam", fields={"id": "p2x8rm", "date": "2026-11-22", "name": "NBME 12", "score": 238}
+)
+@given(
+    kind=st.sampled_from(["block", "exam", "void", "other", 3, None]),
+    fields=st.dictionaries(st.sampled_from(_FIELDS), _JSON, max_size=len(_FIELDS)),
+)
+def test_any_study_log_line_is_a_record_or_a_message_never_a_crash(
+    kind: object, fields: dict[str, object]
+) -> None:
+    """Hand edits and merges can leave anything on a line: it is read or reported."""
+    line = json.dumps({"v": 1, "kind": kind, **fields}).encode()
+    got = studylog.decode(line, "laptop")
+    if isinstance(got, str):
+        assert got.endswith("skipped")
+    else:
+        assert not studylog._check(got)  # a record read is a valid one
+        assert studylog.decode(studylog.encode(got), "laptop") == got  # and writes back
