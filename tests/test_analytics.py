@@ -443,7 +443,7 @@ def test_cli_a_mistaken_block_or_exam_is_deleted_by_appending_a_void(root: Path)
         env={"PEARLS_NOW": "2026-11-27T15:00:00Z"},
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"deleted block {typo}: 2026-11-27 uworld 2/40\n"
+    assert result.stdout == f"deleted block 2026-11-27 uworld 2/40 ({typo})\n"
     assert "1 pearl(s) still name it" in result.stderr
     after = log.read_bytes()
     assert after.startswith(before) and after.count(b"\n") == 3  # appended, not rewritten

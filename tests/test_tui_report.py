@@ -144,3 +144,36 @@ def test_report_snapshot(collection: Path, snap_compare: Any) -> None:
 
     app = make_app(collection, start="home")
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_report)
+
+
+async def test_a_mistaken_block_is_deleted_from_the_report(collection: Path) -> None:
+    from pearldeck.tui.dialogs.confirm import ConfirmDialog
+    from pearldeck.tui.dialogs.pick_record import PickRecordDialog
+
+    log_study(collection)
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        assert "blk003" in text_of(app, "#recent-blocks")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, PickRecordDialog)
+        await pilot.press("enter")  # the newest: blk003 (25 Nov)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "block 2026-11-25 uworld 30/40 (blk003)" in str(
+            app.screen.query_one("#confirm-body").render()
+        )
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        recent = text_of(app, "#recent-blocks")
+        assert "blk003" not in recent and "blk002" in recent
+        await pilot.press("d", "escape")  # keep everything this time
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+    log = studylog.read(collection)
+    assert [b.id for b in log.blocks] == ["blk001", "blk002"] and log.voided == {"blk003"}
+    assert len(log.exams) == 2

@@ -283,9 +283,7 @@ def block_delete(ctx: click.Context, record_id: str, as_json: bool) -> None:
     if as_json:
         print_json(gone.fields())
         return
-    click.echo(
-        f"deleted block {gone.id}: {gone.date} {gone.source} {gone.correct}/{gone.questions}"
-    )
+    click.echo(f"deleted {studylog.describe(gone)}")
     if linked:
         click.echo(f"{linked} pearl(s) still name it in 'block:'; they are kept", err=True)
 
@@ -304,24 +302,15 @@ def exam_delete(ctx: click.Context, record_id: str, as_json: bool) -> None:
     if as_json:
         print_json(gone.fields())
         return
-    result = str(gone.score) if gone.score is not None else f"{gone.percent:g}%"
-    click.echo(f"deleted exam {gone.id}: {gone.date} {gone.name} {result}")
+    click.echo(f"deleted {studylog.describe(gone)}")
 
 
 def _delete(col: Collection, kind: str, record_id: str) -> studylog.Block | studylog.Exam:
     """Append a void of the block or exam `record_id`; the record it took out."""
     from pearldeck.scheduler import iso
 
-    log = studylog.read(col.root)
-    _warn(log)
-    records: list[studylog.Block] | list[studylog.Exam] = (
-        log.blocks if kind == "block" else log.exams
-    )
-    found = next((r for r in records if r.id == record_id), None)
-    if found is None:
-        if record_id in log.voided:
-            fail(f"{kind} {record_id!r} is already deleted")
-        fail(f"no {kind} with id {record_id!r} (see `pearls {kind} list`)")
-    void = studylog.Void(studylog.fresh_id(log), record_id, iso(now()), col.device)
-    _append(col, void)
-    return found
+    try:
+        return studylog.void(col.root, col.device, kind, record_id, iso(now()))
+    except ValueError as e:
+        hint = "" if "already" in str(e) else f" (see `pearls {kind} list`)"
+        fail(f"{e}{hint}")

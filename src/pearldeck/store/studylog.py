@@ -479,6 +479,30 @@ def _unique(records: list[_Record], root: Path, out: StudyLog) -> list[_Record]:
     return kept
 
 
+def void(root: Path, device: str, kind: str, record_id: str, time: str) -> Block | Exam:
+    """Take the block or exam `record_id` out of the log by appending a void to this
+    device's log; the record it took out. ValueError says why it cannot."""
+    log = read(root)
+    records: list[Block] | list[Exam] = log.blocks if kind == "block" else log.exams
+    found = next((r for r in records if r.id == record_id), None)
+    if found is None:
+        if record_id in log.voided:
+            raise ValueError(f"{kind} {record_id!r} is already deleted")
+        raise ValueError(f"no {kind} with id {record_id!r}")
+    append(root, device, Void(fresh_id(log), record_id, time, device))
+    return found
+
+
+def describe(record: Block | Exam) -> str:
+    """One line naming a block or exam, e.g. `block 2026-11-20 uworld 29/40 (k3f9qz)`."""
+    if isinstance(record, Block):
+        what = f"block {record.date} {record.source} {record.correct}/{record.questions}"
+    else:
+        result = str(record.score) if record.score is not None else f"{record.percent:g}%"
+        what = f"exam {record.date} {record.name} {result}"
+    return f"{what} ({record.id})"
+
+
 def block_exists(root: Path, block_id: str) -> bool:
     """Whether any device logged a block with this id (for `pearls add --block`)."""
     return any(b.id == block_id for b in read(root).blocks)

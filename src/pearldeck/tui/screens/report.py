@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
 from pearldeck.analytics import DEFAULT_TARGET, ErrorMix, Report, bands
+from pearldeck.store import studylog
 from pearldeck.store.studylog import MISS_KINDS
 from pearldeck.tui.block_entry import SOURCE_TITLES
 from pearldeck.tui.host import host
@@ -234,24 +235,29 @@ def sections(r: Report) -> Iterator[Widget]:
 
 
 class ReportScreen(Screen[None]):
-    """Read-only; `l` logs a block; the report is read again when you come back to it."""
+    """Read-only; `l` logs a block, `d` deletes a mistaken one (or an exam); the report
+    is read again when you come back to it."""
 
     CSS_PATH = Path(__file__).with_name("report.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("l", "log_block", "Log block"),
+        Binding("d", "delete_record", "Delete block/exam"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._seen = False
+        self._has_records = False
 
     def compose(self) -> ComposeResult:
         from pearldeck.cli.analytics_cmds import collect_report
 
         h = host(self)
         report, log = collect_report(h.col, h.now(), target=DEFAULT_TARGET, since=None)
+        self._has_records = bool(log.blocks or log.exams)
+        self.refresh_bindings()
         for w in log.warnings:
             self.notify(str(w), title="Warning", severity="warning", timeout=8)
         yield Static(
@@ -275,8 +281,63 @@ class ReportScreen(Screen[None]):
             self.query_one("#report-body", VerticalScroll).focus()
         self._seen = True
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._has_records if action == "delete_record" else True
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_log_block(self) -> None:
         host(self).open_log_block()
+
+    def action_delete_record(self) -> None:
+        from pearldeck.tui.dialogs.confirm import ConfirmDialog
+        from pearldeck.tui.dialogs.pick_record import PickRecordDialog
+
+        h = host(self)
+        log = studylog.read(h.col.root)
+        records: list[studylog.Block | studylog.Exam] = [*log.blocks, *log.exams]
+        records.sort(key=lambda r: (r.date, r.time), reverse=True)
+        if not records:
+            self.notify("No blocks or exams are logged yet.")
+            return
+        by_key = {f"{_kind(r)}:{r.id}": r for r in records}
+
+        def confirmed(record: studylog.Block | studylog.Exam, yes: bool | None) -> None:
+            if not yes:
+                return
+            from pearldeck.scheduler import iso
+
+            col = h.col
+            try:
+                studylog.void(col.root, col.device, _kind(record), record.id, iso(h.now()))
+            except ValueError as e:
+                self.notify(str(e), severity="error")
+                return
+            self.notify(
+                f"Deleted {studylog.describe(record)}. Log it again with the right numbers."
+            )
+            self.call_later(self._reread)  # after any resume, on this screen's queue
+
+        def picked(key: str | None) -> None:
+            record = by_key.get(key or "")
+            if record is not None:
+                body = (
+                    f"{studylog.describe(record)}\n\nIts line stays in your study log and a line "
+                    "voiding it is added, so every device you sync drops it too."
+                )
+                self.app.push_screen(
+                    ConfirmDialog(f"Delete this {_kind(record)}?", body),
+                    lambda yes: confirmed(record, yes),
+                )
+
+        options = [(key, studylog.describe(r)) for key, r in by_key.items()]
+        self.app.push_screen(PickRecordDialog(options), picked)
+
+    async def _reread(self) -> None:
+        await self.recompose()
+        self.query_one("#report-body", VerticalScroll).focus()
+
+
+def _kind(record: studylog.Block | studylog.Exam) -> str:
+    return "block" if isinstance(record, studylog.Block) else "exam"
