@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -177,3 +178,28 @@ async def test_a_mistaken_block_is_deleted_from_the_report(collection: Path) -> 
     log = studylog.read(collection)
     assert [b.id for b in log.blocks] == ["blk001", "blk002"] and log.voided == {"blk003"}
     assert len(log.exams) == 2
+
+
+async def test_a_delete_the_disk_refuses_is_a_message_and_keeps_the_block(
+    collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from pearldeck.store.fsutil import WriteFailed
+
+    def full_disk(path: Path, line: bytes) -> None:
+        raise WriteFailed(path, OSError(errno.ENOSPC, "No space left on device"))
+
+    log_study(collection)
+    monkeypatch.setattr(studylog, "append_line", full_disk)
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("d", "enter", "y")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ReportScreen)
+        assert any("No space left" in str(n.message) for n in app._notifications)
+        assert "blk003" in text_of(app, "#recent-blocks")
+    assert [b.id for b in studylog.read(collection).blocks] == ["blk001", "blk002", "blk003"]

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Label, Static
 
 from pearldeck.analytics import DEFAULT_TARGET, ErrorMix, Report, bands
 from pearldeck.store import studylog
+from pearldeck.store.fsutil import WriteFailed
 from pearldeck.store.studylog import MISS_KINDS
 from pearldeck.tui.block_entry import SOURCE_TITLES
 from pearldeck.tui.host import host
@@ -311,8 +312,8 @@ class ReportScreen(Screen[None]):
             col = h.col
             try:
                 studylog.void(col.root, col.device, _kind(record), record.id, iso(h.now()))
-            except ValueError as e:
-                self.notify(str(e), severity="error")
+            except (ValueError, WriteFailed) as e:  # already gone, or the disk refused
+                self.notify(str(e), title="Not deleted", severity="error", timeout=10)
                 return
             self.notify(
                 f"Deleted {studylog.describe(record)}. Log it again with the right numbers."
