@@ -63,13 +63,18 @@ def log_study(root: Path) -> None:
         studylog.append(root, DEVICE, rec)
 
 
+async def open_report(pilot: Pilot[None]) -> None:
+    """From Home, `p` opens the report."""
+    await pilot.pause()
+    await pilot.press("p")
+    await pilot.pause()
+
+
 async def test_report_shows_the_verdict_and_what_to_study_next(collection: Path) -> None:
     log_study(collection)
     app = make_app(collection, start="home")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
+        await open_report(pilot)
         screen = app.screen
         assert isinstance(screen, ReportScreen)
         verdict = text_of(app, "#verdict")
@@ -107,9 +112,7 @@ async def test_report_shows_the_verdict_and_what_to_study_next(collection: Path)
 async def test_empty_report_explains_how_to_log_a_block(collection: Path) -> None:
     app = make_app(collection, start="home")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
+        await open_report(pilot)
         empty = " ".join(text_of(app, "#report-empty").split())
         assert "No question blocks logged yet." in empty
         assert "press l here or on Home" in empty
@@ -138,11 +141,6 @@ async def test_empty_report_explains_how_to_log_a_block(collection: Path) -> Non
 def test_report_snapshot(collection: Path, snap_compare: Any) -> None:
     log_study(collection)
 
-    async def open_report(pilot: Pilot[None]) -> None:
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
-
     app = make_app(collection, start="home")
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_report)
 
@@ -154,9 +152,7 @@ async def test_a_mistaken_block_is_deleted_from_the_report(collection: Path) -> 
     log_study(collection)
     app = make_app(collection, start="home")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
+        await open_report(pilot)
         assert "blk003" in text_of(app, "#recent-blocks")
         await pilot.press("d")
         await pilot.pause()
@@ -194,9 +190,7 @@ async def test_a_delete_the_disk_refuses_is_a_message_and_keeps_the_block(
     monkeypatch.setattr(studylog, "append_line", full_disk)
     app = make_app(collection, start="home")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
+        await open_report(pilot)
         await pilot.press("d", "enter", "y")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, ReportScreen)

@@ -82,7 +82,8 @@ class History:
                 def take(events: list[Event]) -> None:
                     touched.update(self.index.add_events(db, events, bulk=rebuild))
 
-                total = sum(path.stat().st_size for path, *_ in todo)
+                # progress is for a rebuild's loading screen: a rating's sync skips it
+                total = sum(path.stat().st_size for path, *_ in todo) if rebuild else 0
                 done = n_lines = 0
 
                 def rows(found: list[reviewlog.ReviewRow]) -> None:
@@ -99,7 +100,7 @@ class History:
                     with path.open("rb") as fh:
                         head = fh.read(min(read.offset, 256))
                     self.index.set_log_offset(db, rel, read.offset, read.lines, head)
-                    done += path.stat().st_size
+                    done += read.offset - off
                     n_lines += read.lines - lines
                 if rebuild:
                     self.progress(f"Filing {n_lines:,} review-log lines")

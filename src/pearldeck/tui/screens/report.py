@@ -315,10 +315,10 @@ class ReportScreen(Screen[None]):
             except (ValueError, WriteFailed) as e:  # already gone, or the disk refused
                 self.notify(str(e), title="Not deleted", severity="error", timeout=10)
                 return
+            # the result comes before this screen resumes, which reads the report again
             self.notify(
                 f"Deleted {studylog.describe(record)}. Log it again with the right numbers."
             )
-            self.call_later(self._reread)  # after any resume, on this screen's queue
 
         def picked(key: str | None) -> None:
             record = by_key.get(key or "")
@@ -334,10 +334,6 @@ class ReportScreen(Screen[None]):
 
         options = [(key, studylog.describe(r)) for key, r in by_key.items()]
         self.app.push_screen(PickRecordDialog(options), picked)
-
-    async def _reread(self) -> None:
-        await self.recompose()
-        self.query_one("#report-body", VerticalScroll).focus()
 
 
 def _kind(record: studylog.Block | studylog.Exam) -> str:
