@@ -91,3 +91,17 @@ def test_the_pathway_rule_files_the_flagged_pearls_as_it_says(starter: Path) -> 
     assert {where[i] for i in biostat} == {"systems-based"}
     assert len(biostat) >= 8
     assert where["w4l234"] == "acute" and where["bm2ok7"] == "acute"
+
+
+def test_the_reviewed_pearls_keep_their_ids_so_their_schedules_carry_over(starter: Path) -> None:
+    flagged = "l5h8od 16wzls nxu5cm key8vt s66dbg tmct6k 1efxbp 63axmo 28jr06 gyoy37 ffojl8 567opw"
+    moved = "35y0k3 ksyg8b w4l234 bm2ok7 2bnzkx"
+    with Collection(starter) as col:
+        pearls = {p.id: p for p in col.pearls()}
+    assert set((flagged + " " + moved).split()) <= set(pearls)
+    # each split left its second half as a new pearl next to the one that kept the id
+    others = [p.text for i, p in pearls.items() if i not in ("l5h8od", "key8vt")]
+    assert any(t.startswith("STEMI presenting to a hospital without PCI") for t in others)
+    assert any("3% hypertonic saline" in t for t in others)
+    assert "osmotic demyelination" in pearls["key8vt"].text
+    assert "PCI-capable" in pearls["l5h8od"].text and "fibrinolysis" not in pearls["l5h8od"].text
