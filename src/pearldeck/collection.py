@@ -572,7 +572,7 @@ class Collection(DailyQueue):
             state=state.to_dict(),
         )
         self._append(event)
-        interval = format_interval((state.due - now).total_seconds()) if state.due else ""
+        interval = format_interval(sched.interval_seconds(state, now)) if state.due else ""
         return Rated(event, state, interval)
 
     def undo(self, now: datetime) -> Event | None:

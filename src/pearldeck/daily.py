@@ -155,10 +155,9 @@ class DailyQueue:
         if pearl is None or card_id not in pearl.card_ids():
             return None
         status = self.index.status(card_id)
-        prev = self._card_status(card_id, status)
-        outcomes = sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
+        outcomes = self._preview(card_id, status, now)
         intervals = {
-            r: format_interval((s.due - now).total_seconds())
+            r: format_interval(sched.interval_seconds(s, now))
             for r, s in outcomes.items()
             if s.due is not None
         }
@@ -180,6 +179,16 @@ class DailyQueue:
             due_at=due_at,
             status=status,
         )
+
+    def preview_states(self, card_id: str, now: datetime) -> dict[Rating, sched.CardState]:
+        """The state each rating would give the card now (what its buttons show)."""
+        return self._preview(card_id, self.index.status(card_id), now)
+
+    def _preview(
+        self, card_id: str, status: StatusRow | None, now: datetime
+    ) -> dict[Rating, sched.CardState]:
+        prev = self._card_status(card_id, status)
+        return sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
 
     def _card_status(self, card_id: str, row: StatusRow | None) -> sched.CardStatus:
         if row is None:
