@@ -53,14 +53,22 @@ def constrain(interval: float, minimum: int, maximum: int, factor: float | None)
 
 
 def review_days(
-    hard: float, good: float, easy: float, maximum: int, factor: float | None
+    hard: float, good: float, easy: float, last: int, maximum: int, factor: float | None
 ) -> tuple[int, int, int]:
     """A review card's passing intervals, strictly ordered Hard < Good < Easy (when
-    the maximum interval allows)."""
-    h = constrain(hard, 1, maximum, factor)
-    g = constrain(good, h + 1, maximum, factor)
-    e = constrain(easy, g + 1, maximum, factor)
+    the maximum interval allows), none made shorter than the `last` one by fuzz."""
+    h = constrain(hard, max(not_below(hard, last, maximum), 1), maximum, factor)
+    g = constrain(good, max(not_below(good, last, maximum), h + 1), maximum, factor)
+    e = constrain(easy, max(not_below(easy, last, maximum), g + 1), maximum, factor)
     return h, g, e
+
+
+def not_below(interval: float, last: int, maximum: int) -> int:
+    """Anki's floor for a review interval given the card's `last` one: past it if FSRS's
+    interval grew; the last one itself if that is within the fuzz range; else none."""
+    if anki_round(interval) > last:
+        return last + 1
+    return last if last <= fuzz_range(interval, 1, maximum)[1] else 0
 
 
 def graduating_days(interval: float, maximum: int, factor: float | None) -> int:

@@ -201,6 +201,7 @@ def answers(
                 raw(Rating.HARD),
                 raw(Rating.GOOD) if r >= Rating.GOOD else 0.0,
                 raw(Rating.EASY) if r == Rating.EASY else 0.0,
+                m.interval or 0,
                 maximum,
                 factor,
             )
