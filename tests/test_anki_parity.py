@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import libfaketime  # type: ignore[import-untyped]
 import pytest
 
 from pearldeck import intervals
@@ -34,7 +35,6 @@ from pearldeck.store.layout import init_collection
 from pearldeck.studyday import day_end, day_start, study_day
 from tests.conftest import draft
 
-libfaketime = pytest.importorskip("libfaketime")
 
 ZONE = "America/New_York"
 CARDS = 16
