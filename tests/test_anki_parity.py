@@ -35,7 +35,6 @@ from pearldeck.store.layout import init_collection
 from pearldeck.studyday import day_end, day_start, study_day
 from tests.conftest import draft
 
-
 ZONE = "America/New_York"
 CARDS = 16
 FIRST_DAY = date(2026, 2, 20)  # spring DST change: 8 Mar; fall: 1 Nov
