@@ -105,7 +105,7 @@ class DailyQueue:
     def due(self, now: datetime, pathway: str | None = None, tag: str | None = None) -> DueToday:
         st = self.settings
         today, per = queues.due_counts(
-            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag
+            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag, st.new_card_order
         )
         counts = {pw: Counts(*c) for pw, c in per.items()}
         total = Counts(*(sum(c[i] for c in per.values()) for i in range(3)))
@@ -131,6 +131,7 @@ class DailyQueue:
             self._new_left(now),
             LEARN_AHEAD.total_seconds() if learn_ahead else 0.0,
             day_start(day, self.settings.day_starts_at).timestamp(),
+            self.settings.new_card_order,
         )
         for card_id, queue in cands:
             if queue == "later" and not learn_ahead:
