@@ -274,9 +274,50 @@ class Index(EventTables):
         pearls: Sequence[PearlRow],
     ) -> None:
         """Swap one file's pearls and cards."""
-        self.drop_file(db, record.path)
+        old = self.drop_file(db, record.path, resync=False)
         self._put_file_row(db, record)
         self._put_pearls(db, pearls)
+        self._resync_shared(db, record.path, [*old, *(p.id for p in pearls)])
+
+    def _resync_shared(self, db: sqlite3.Connection, path: str, ids: Sequence[str]) -> None:
+        """Rebuild the cards and tags of those `ids` that another file (or this one
+        twice) also holds, from one copy: the first by (file, position).
+
+        A duplicated id is a problem `check` reports, but until it is fixed the index
+        must answer as a rebuild would, whatever order the files were read or edited in.
+        """
+        from pearldeck.model import card_ids_for
+
+        shared: list[str] = []
+        for chunk in in_chunks(list(dict.fromkeys(ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            shared += [
+                str(r[0])
+                for r in db.execute(
+                    f"SELECT id FROM pearls WHERE id IN ({marks}) GROUP BY id "
+                    "HAVING count(*) > 1 OR sum(file != ?) > 0",
+                    [*chunk, path],
+                )
+            ]
+        for chunk in in_chunks(shared, 500):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM tags WHERE pearl_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM cards WHERE pearl_id IN ({marks})", chunk)
+            rows = db.execute(
+                f"SELECT id, file, pos, pathway, added, data FROM pearls WHERE id IN ({marks})"
+                " ORDER BY id, file, pos",
+                chunk,
+            ).fetchall()
+            first: list[PearlRow] = []
+            for pid, file, pos, pathway, added, data in rows:
+                if first and first[-1].id == pid:
+                    continue
+                text, back, tags = json.loads(data)[:3]
+                first.append(
+                    PearlRow(pid, file, 0, pos, pathway, added, data, "", 0.0, None,
+                             tuple(tags), card_ids_for(pid, text, back))
+                )  # fmt: skip
+            self._put_pearl_links(db, first)
 
     def _put_file_row(self, db: sqlite3.Connection, record: FileRecord) -> None:
         problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
@@ -295,6 +336,10 @@ class Index(EventTables):
 
     def _put_pearls(self, db: sqlite3.Connection, pearls: Sequence[PearlRow]) -> None:
         db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?,?)", [p[:10] for p in pearls])
+        self._put_pearl_links(db, pearls)
+
+    def _put_pearl_links(self, db: sqlite3.Connection, pearls: Sequence[PearlRow]) -> None:
+        """The tags and cards rows of these pearls."""
         db.executemany("INSERT INTO tags VALUES(?,?)", [(p.id, t) for p in pearls for t in p.tags])
         db.executemany(
             "INSERT OR IGNORE INTO cards VALUES(?,?,?,?,?,?)",
@@ -343,6 +388,7 @@ class Index(EventTables):
             "UPDATE pearls SET line=?, pos=?, chunk=? WHERE file=? AND id=?",
             [(p.line, p.pos, p.chunk, p.file, p.id) for p in moved],
         )
+        self._resync_shared(db, record.path, gone)
         db.executemany(
             "UPDATE cards SET new_order=?, new_newest=? WHERE card_id=?",
             [
@@ -408,6 +454,7 @@ class Index(EventTables):
                 for cid, pid, order, newest in orders
             ],
         )
+        self._resync_shared(db, record.path, list(new_pos))  # a moved copy of a duplicate
         return True
 
     def _drop_pearls(self, db: sqlite3.Connection, path: str, ids: list[str]) -> None:
@@ -423,7 +470,8 @@ class Index(EventTables):
             (size, mtime_ns, time.time_ns(), path),
         )
 
-    def drop_file(self, db: sqlite3.Connection, path: str) -> None:
+    def drop_file(self, db: sqlite3.Connection, path: str, *, resync: bool = True) -> list[str]:
+        """Forget a file's pearls; returns their ids."""
         ids = [r[0] for r in db.execute("SELECT id FROM pearls WHERE file=?", (path,))]
         db.execute("DELETE FROM files WHERE path=?", (path,))
         db.execute("DELETE FROM pearls WHERE file=?", (path,))
@@ -440,6 +488,9 @@ class Index(EventTables):
                 f"AND pearl_id NOT IN (SELECT id FROM pearls)",
                 chunk,
             )
+        if resync:  # an id that lives on in another file: its cards follow that copy now
+            self._resync_shared(db, path, ids)
+        return ids
 
     def duplicate_ids(self) -> list[tuple[str, list[tuple[str, int]]]]:
         rows = self.db.execute(
