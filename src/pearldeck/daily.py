@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pearldeck import scheduler as sched
-from pearldeck.model import Pearl, Rating, render_answer, render_prompt, split_card_id
+from pearldeck.model import Pearl, Problem, Rating, render_answer, render_prompt, split_card_id
 from pearldeck.store import queue as queues
 from pearldeck.store.index import Index, StatusRow
 from pearldeck.store.settings import Settings
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import fsrs
 
 LEARN_AHEAD = timedelta(minutes=20)
+CLOCK_SLACK = timedelta(minutes=10)
+"""How far ahead of this machine's clock an event may be dated before `check` names it."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,28 @@ class DailyQueue:
             suspended=row.suspended,
             leech=row.leech,
         )
+
+    def clock_skew(self, now: datetime) -> list[Problem]:
+        """Events dated ahead of this machine's clock (another device's clock runs fast).
+
+        Such a review still counts as the card's latest: its schedule stands until the
+        card is reviewed again. A review made here afterwards is stored at its true time,
+        replays after it (it was made on top of it), and its schedule, counted from
+        now, replaces it: a card failed here is not hidden until that future date.
+        """
+        out = []
+        for e in self.index.events_after(sched.iso(now + CLOCK_SLACK)):
+            ahead = format_interval((sched.from_iso(e.time) - now).total_seconds())
+            out.append(
+                Problem(
+                    str(self.root / "reviews" / f"{e.device}.jsonl"),
+                    e.seq,
+                    f"{e.kind} of card {e.card} is dated {e.time}, {ahead} ahead of this "
+                    "machine's clock (is that device's clock fast?); the card's schedule "
+                    "counts from it until the card is reviewed again",
+                )
+            )
+        return out
 
     # changing card state --------------------------------------------------
 

@@ -316,7 +316,7 @@ def fold(
     last event) reuses the state it stored, read only when needed; any other review is
     recomputed, so merged histories give the same result on every machine.
     """
-    ordered = sorted(events, key=Event.sort_key)
+    ordered = causal_order(events)
     undone = {e.target for e in ordered if e.kind == "undo"}
     threshold = settings.leech_threshold
     memory = CardState()
@@ -369,6 +369,36 @@ def fold(
             return _fold_strict(card_id, ordered, undone, scheduler, settings)
         memory = stored
     return CardStatus(memory, last_event, suspended, leech, buried, first)
+
+
+def causal_order(events: Iterable[Event]) -> list[Event]:
+    """Events in replay order: by (time, id), except that a review made on top of
+    another (its `prev`) always comes after that one.
+
+    A review synced from a device whose clock runs fast is dated in the future; a
+    review made here afterwards, on top of it, keeps its own true time and still
+    replays after it, so its schedule (computed from now) is the card's. Deterministic:
+    it depends only on the events, so every machine replays the same order.
+    """
+    ordered = sorted(events, key=Event.sort_key)
+    at = {e.id: i for i, e in enumerate(ordered)}
+    if all(e.prev is None or at.get(e.prev, -1) < i for i, e in enumerate(ordered)):
+        return ordered  # the usual case: no review predates the one it was made on
+    by_id = {e.id: e for e in ordered}
+    keys: dict[str, tuple[str, int, str]] = {}
+
+    def key(e: Event, seen: frozenset[str]) -> tuple[str, int, str]:
+        if e.id in keys:
+            return keys[e.id]
+        own = (e.time, 0, e.id)
+        base = by_id.get(e.prev) if e.prev and e.prev not in seen else None
+        if base is not None and len(seen) < 10_000:
+            t, depth, _ = key(base, seen | {e.id})
+            own = max(own, (t, depth + 1, e.id))
+        keys[e.id] = own
+        return own
+
+    return sorted(ordered, key=lambda e: key(e, frozenset()))
 
 
 def _fold_strict(
