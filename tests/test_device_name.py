@@ -112,3 +112,14 @@ def test_answers_are_byte_identical_after_deleting_the_cache(root: Path) -> None
     assert after == before
     assert json.loads((root / ".device").read_text())["name"] == name
     assert all(b.strip() for b in before)
+
+
+def test_a_folder_synced_to_another_machine_at_the_same_path_makes_its_own_name(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    mine = device_id(root)
+    monkeypatch.setattr(socket, "gethostname", lambda: "desktop")  # same path, other host
+    theirs = device_id(root)
+    assert theirs != mine and theirs.startswith("desktop-")

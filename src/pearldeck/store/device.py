@@ -4,8 +4,9 @@ The name picks this device's review log (`reviews/<name>.jsonl`), so it must out
 the derived cache (deleting `.cache/` keeps it, and `undo` still reaches earlier reviews)
 and must never be shared by two copies (each writes only its own log, so git never
 conflicts). It is stored in `.device` (git-ignored) with where the folder is: a copy of
-the folder made elsewhere (another clone, `cp -r`) sees a different folder and makes a
-name of its own; a folder moved on the same disk keeps its inode, and its name.
+the folder made elsewhere (another clone, `cp -r`, a folder synced to another machine)
+sees a different folder or host and makes a name of its own; a folder moved on the same
+disk keeps its inode, and its name.
 """
 
 from __future__ import annotations
@@ -53,16 +54,22 @@ def device_id(root: Path) -> str:
 
 def _identity(root: Path) -> dict[str, object]:
     st = root.stat()
-    return {"path": str(root.resolve()), "inode": f"{st.st_dev}:{st.st_ino}"}
+    return {
+        "host": socket.gethostname(),
+        "path": str(root.resolve()),
+        "inode": f"{st.st_dev}:{st.st_ino}",
+    }
 
 
 def _kept(root: Path, here: dict[str, object]) -> str | None:
-    """The stored name, if it was made for this folder (same path or same inode)."""
+    """The stored name, if it was made for this folder: on this machine, at the same
+    path or with the same inode (a folder synced to another machine makes its own)."""
     stored = _read(root / DEVICE_FILE)
     if stored is None:
         return None
     name, where = stored
-    if where.get("path") == here["path"] or where.get("inode") == here["inode"]:
+    same = where.get("path") == here["path"] or where.get("inode") == here["inode"]
+    if same and where.get("host") == here["host"]:
         if where != here:  # moved on the same disk: remember where it is now
             with contextlib.suppress(OSError):
                 _write(root / DEVICE_FILE, name, here)
@@ -79,7 +86,7 @@ def _read(path: Path) -> tuple[str, dict[str, object]] | None:
         return None
     if not DEVICE_RE.match(data["name"]):
         return None
-    return data["name"], {k: data.get(k) for k in ("path", "inode")}
+    return data["name"], {k: data.get(k) for k in ("host", "path", "inode")}
 
 
 def _write(path: Path, name: str, here: dict[str, object]) -> None:
