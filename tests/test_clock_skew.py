@@ -64,3 +64,14 @@ def test_a_future_dated_review_from_another_device(root: Path) -> None:
     warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1
     assert f"{phone_log}:1: review of card {p.id}" in warnings[0] and "ahead" in warnings[0]
+
+
+def test_replay_order_survives_a_hand_made_cycle_of_prev_links() -> None:
+    from pearldeck.model import Event
+    from pearldeck.replay import causal_order
+
+    a = Event("a", "review", "c", "2026-01-02T00:00:00.000000Z", "x", rating=3, prev="b")
+    b = Event("b", "review", "c", "2026-01-01T00:00:00.000000Z", "y", rating=3, prev="a")
+    c = Event("c", "review", "c", "2026-01-03T00:00:00.000000Z", "x", rating=3, prev="a")
+    order = [e.id for e in causal_order([c, a, b])]
+    assert sorted(order) == ["a", "b", "c"] and order == [e.id for e in causal_order([b, c, a])]

@@ -515,7 +515,7 @@ class Collection(DailyQueue):
 
         Keeps one device's actions in the order they were made, even with a clock
         set back or two actions in the same microsecond. Another device's events never
-        move it: a review is stored at the time it happened (see scheduler.causal_order).
+        move it: a review is stored at the time it happened (see replay.causal_order).
         """
         now = now.astimezone(UTC)
         last = self.index.last_time(card_id, self.device)
