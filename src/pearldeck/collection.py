@@ -510,13 +510,15 @@ class Collection(DailyQueue):
         return self.pearl(pearl_id) if draft is not None else None
 
     def _after_last(self, card_id: str, now: datetime) -> datetime:
-        """`now`, or just after the card's latest event if the clock is behind it.
+        """`now`, or just after this device's latest event on the card if the clock is
+        behind it.
 
         Keeps one device's actions in the order they were made, even with a clock
-        set back or two actions in the same microsecond.
+        set back or two actions in the same microsecond. Another device's events never
+        move it: a review is stored at the time it happened (see replay.causal_order).
         """
         now = now.astimezone(UTC)
-        last = self.index.last_time(card_id)
+        last = self.index.last_time(card_id, self.device)
         if last is not None and sched.iso(now) <= last:
             return sched.from_iso(last) + timedelta(microseconds=1)
         return now
@@ -572,7 +574,7 @@ class Collection(DailyQueue):
             state=state.to_dict(),
         )
         self._append(event)
-        interval = format_interval((state.due - now).total_seconds()) if state.due else ""
+        interval = format_interval(sched.interval_seconds(state, now)) if state.due else ""
         return Rated(event, state, interval)
 
     def undo(self, now: datetime) -> Event | None:

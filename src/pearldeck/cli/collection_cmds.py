@@ -132,9 +132,11 @@ def check(ctx: click.Context, fix: bool) -> None:
         problems = col.problems
         pearls = col.pearls()
         n_pearls = len(pearls)
+        skewed = col.clock_skew(now())
     for p in problems:
         click.echo(str(p))
-    warnings = style_warnings(col.root, pearls)  # advice only: never changes the exit code
+    # advice only: neither changes the exit code (a skewed review stands; style is a hint)
+    warnings = [*skewed, *style_warnings(col.root, pearls)]
     for w in warnings:
         click.echo(f"warning: {w}")
     if problems:

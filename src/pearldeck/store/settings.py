@@ -11,6 +11,7 @@ from pearldeck.model import PearlError, Problem
 from pearldeck.store.fsutil import replace_file
 
 SETTINGS_FILE = "settings.toml"
+NEW_CARD_ORDERS = ("newest-first", "added", "random")
 _STEP_RE = re.compile(r"^(\d+)([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -20,6 +21,9 @@ DEFAULT_TEXT = """\
 desired_retention = 0.9
 # new cards introduced per study day
 new_per_day = 20
+# which new cards come first: "newest-first" (today's pearls before an imported backlog),
+# "added" (oldest first, as Anki's default), or "random" (the same order on every machine)
+new_card_order = "newest-first"
 # hour (local time, 0–23) at which a new study day starts, as in Anki
 day_starts_at = 4
 # longest interval in days
@@ -42,6 +46,8 @@ class Settings:
 
     desired_retention: float = 0.9
     new_per_day: int = 20
+    new_card_order: str = "newest-first"
+    """newest-first, added or random: see NEW_CARD_ORDERS."""
     day_starts_at: int = 4
     maximum_interval: int = 36500
     learning_steps: tuple[int, ...] = (60, 600)
@@ -94,6 +100,12 @@ def parse_settings(text: str, path: str) -> Settings:
     num("day_starts_at", int, 0, 23)
     num("maximum_interval", int, 1, 36500)
     num("leech_threshold", int, 1, 1000)
+    if "new_card_order" in data:
+        if data["new_card_order"] in NEW_CARD_ORDERS:
+            kw["new_card_order"] = data["new_card_order"]
+        else:
+            choices = ", ".join(f'"{o}"' for o in NEW_CARD_ORDERS)
+            problems.append(Problem(path, 0, f"new_card_order must be one of {choices}"))
     if "fuzz" in data:
         if isinstance(data["fuzz"], bool):
             kw["fuzz"] = data["fuzz"]
