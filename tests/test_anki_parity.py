@@ -276,18 +276,25 @@ def test_fuzzed_intervals_fall_in_ankis_fuzz_range(tmp_path: Path, new_york: Non
                 days = got[r - 1]
                 if days is None or (r == Rating.EASY and not from_review):
                     continue  # Easy from the steps lies past Good's fuzz: checked unfuzzed
-                raw = sched.raw_interval(scheduler(), float(s.offered[r].stability or 0))
-                if from_review:  # Hard < Good < Easy, fuzz not making it shorter than last
-                    below = (got[r - 2] or 0) if r > Rating.HARD else 0
-                    prev = last.get((s.card, mine), 0)
-                    minimum = max(intervals.not_below(raw, prev, 36500), below + 1)
-                    lo, hi = intervals.fuzz_range(raw, minimum, 36500)
-                else:  # leaving the steps: FSRS's interval rounded, then fuzzed
-                    minimum = 1
-                    lo, hi = intervals.fuzz_range(max(intervals.anki_round(raw), 1), 1, 36500)
+                exact = sched.raw_interval(scheduler(), float(s.offered[r].stability or 0))
+                # Anki's own memory state differs from ours by up to 0.3 % (see the test
+                # above): its range may sit a day off ours where a bound rounds at x.5
+                spread = (exact,) if mine else (exact * 0.997, exact, exact * 1.003)
+                bounds = []
+                for raw in spread:
+                    if from_review:  # Hard < Good < Easy, fuzz not shortening the last one
+                        below = (got[r - 2] or 0) if r > Rating.HARD else 0
+                        prev = last.get((s.card, mine), 0)
+                        minimum = max(intervals.not_below(raw, prev, 36500), below + 1)
+                        bounds.append(intervals.fuzz_range(raw, minimum, 36500))
+                    else:  # leaving the steps: FSRS's interval rounded, then fuzzed
+                        minimum = 1
+                        rounded = max(intervals.anki_round(raw), 1)
+                        bounds.append(intervals.fuzz_range(rounded, 1, 36500))
+                lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
                 assert lo <= days <= hi, f"{where}: {r.label} {days} not in {lo}-{hi} ({got})"
                 if mine:
-                    fuzzed += days != intervals.constrain(raw, minimum, 36500, None)
+                    fuzzed += days != intervals.constrain(exact, minimum, 36500, None)
         if s.state.state == sched.REVIEW:
             last[(s.card, True)] = s.state.interval or 0
             last[(s.card, False)] = a["ivl"]
