@@ -26,6 +26,7 @@ check: $(STAMP) lint typecheck test  ## everything CI should hold: format, lint,
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py  # the layer contract
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
