@@ -21,6 +21,8 @@ CORE = (
     "pearldeck.drafts",
     "pearldeck.pathways",
     "pearldeck.settings",
+    "pearldeck.schema",
+    "pearldeck.optimize",
     "pearldeck.problems",
     "pearldeck.records",
     "pearldeck.status",
@@ -47,19 +49,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # the sealed fast path of `pearls due` answers from the seal before anything else loads
     ("pearldeck.cli.quick", "pearldeck.store.queue"): "sealed `pearls due`",
     ("pearldeck.cli.quick", "pearldeck.store.seal"): "sealed `pearls due`",
-    # value types still defined in store/ (Settings, StatusRow, Block/Exam)
-    ("pearldeck.analytics", "pearldeck.store.index"): "StatusRow",
-    ("pearldeck.analytics", "pearldeck.store.settings"): "Settings",
-    ("pearldeck.analytics", "pearldeck.store.studylog"): "Block, Exam, MISS_KINDS",
-    ("pearldeck.scheduler", "pearldeck.store.settings"): "Settings",
-    ("pearldeck.stats", "pearldeck.store.index"): "StatusRow",
-    ("pearldeck.tui.query", "pearldeck.store.index"): "StatusRow",
-    ("pearldeck.tui.screens.browse", "pearldeck.store.index"): "StatusRow",
-    ("pearldeck.tui.host", "pearldeck.store.studylog"): "Block",
-    ("pearldeck.tui.app", "pearldeck.store.studylog"): "Block",
-    ("pearldeck.tui.screens.add", "pearldeck.store.studylog"): "Block",
-    ("pearldeck.tui.widgets.block_form", "pearldeck.store.studylog"): "MISS_KINDS, MODES",
-    ("pearldeck.tui.widgets.report_charts", "pearldeck.store.studylog"): "MISS_KINDS",
     # the write errors the shells catch are defined in store/
     ("pearldeck.cli.analytics_cmds", "pearldeck.store.fsutil"): "WriteFailed",
     ("pearldeck.cli.common", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
@@ -76,7 +65,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pearldeck.cli.collection_cmds", "pearldeck.store.studylog"): "study log",
     ("pearldeck.cli.study_cmds", "pearldeck.store.studylog"): "study log",
     ("pearldeck.cli.transfer_cmds", "pearldeck.store.studylog"): "study log",
-    ("pearldeck.tui.block_entry", "pearldeck.store.studylog"): "study log",
     ("pearldeck.tui.screens.log_block", "pearldeck.store.studylog"): "study log",
     ("pearldeck.tui.screens.report", "pearldeck.store.studylog"): "study log",
     # the report's inputs are collected in a click command module
@@ -88,8 +76,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # the TUI's own damaged-index policy (retry any call after a rebuild)
     ("pearldeck.tui.healing", "pearldeck.store.index"): "damaged",
 }
-# Import cycles still to break.
-CYCLES_ALLOWED = [["pearldeck.store.yamlevents", "pearldeck.store.yamlfile"]]
 
 
 def _modules() -> dict[str, Path]:
@@ -238,4 +224,4 @@ def test_every_exception_is_still_needed() -> None:
 
 
 def test_no_import_cycles() -> None:
-    assert _cycles() == CYCLES_ALLOWED
+    assert _cycles() == []

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pearldeck.model import Event, Rating
-from pearldeck.store.settings import Settings
+from pearldeck.settings import Settings
 from pearldeck.studyday import study_day
 
 if TYPE_CHECKING:  # fsrs is imported when something is scheduled, not to count cards

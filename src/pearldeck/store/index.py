@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
+from pearldeck.status import StatusRow as StatusRow  # re-exported for old callers
 from pearldeck.store import queue
 from pearldeck.store.events import (
     DEVICE_INDEX,
@@ -120,26 +121,6 @@ class PearlRow(NamedTuple):
     """Digest of the pearl's bytes in its file (store.chunks), if the file is plain."""
     tags: tuple[str, ...]
     card_ids: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class StatusRow:
-    """A card's folded state as stored, for queue and stats queries."""
-
-    card_id: str
-    state: int
-    due: float | None
-    stability: float | None
-    difficulty: float | None
-    last_review: float | None
-    reps: int
-    lapses: int
-    last_event: str | None
-    suspended: bool
-    leech: bool
-    buried_day: str | None
-    first_review: float | None
-    memory: str
 
 
 class IndexUnwritable(Exception):

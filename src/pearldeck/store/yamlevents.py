@@ -7,7 +7,9 @@ from typing import Any
 import yaml
 
 from pearldeck.model import Problem
-from pearldeck.store.yamlfile import MAX_DEPTH, ParsedFile, RawPearl, validate_raw
+from pearldeck.schema import ParsedFile, RawPearl, validate_raw
+
+MAX_DEPTH = 6
 
 try:  # libyaml is far faster; the pure-Python parser gives the same events
     from yaml import CBaseLoader as _Loader

@@ -21,7 +21,7 @@ from pearldeck.tui.healing import Healing
 from pearldeck.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
-    from pearldeck.store.studylog import Block
+    from pearldeck.records import Block
 
 Clock = Callable[[], datetime]
 BIG_FIRST_RUN = 4 * 2**20

@@ -14,8 +14,8 @@ from textual.widgets import Footer, Static
 
 from pearldeck.drafts import PearlDraft
 from pearldeck.model import PATHWAYS, Pearl, PearlError
+from pearldeck.records import Block
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
-from pearldeck.store.studylog import Block
 from pearldeck.tui.block_entry import block_label
 from pearldeck.tui.host import host
 from pearldeck.tui.text import prompt_content
