@@ -21,6 +21,7 @@ CORE = (
     "pearldeck.drafts",
     "pearldeck.pathways",
     "pearldeck.settings",
+    "pearldeck.errors",
     "pearldeck.schema",
     "pearldeck.optimize",
     "pearldeck.problems",
@@ -49,17 +50,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # the sealed fast path of `pearls due` answers from the seal before anything else loads
     ("pearldeck.cli.quick", "pearldeck.store.queue"): "sealed `pearls due`",
     ("pearldeck.cli.quick", "pearldeck.store.seal"): "sealed `pearls due`",
-    # the write errors the shells catch are defined in store/
-    ("pearldeck.cli.analytics_cmds", "pearldeck.store.fsutil"): "WriteFailed",
-    ("pearldeck.cli.common", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
-    ("pearldeck.cli.root", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
-    ("pearldeck.tui.app", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
-    ("pearldeck.tui.dialogs.edit", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
-    ("pearldeck.tui.screens.add", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
-    ("pearldeck.tui.screens.browse", "pearldeck.store.fsutil"): "ChangedOnDisk, WriteFailed",
-    ("pearldeck.tui.screens.log_block", "pearldeck.store.fsutil"): "WriteFailed",
-    ("pearldeck.tui.screens.report", "pearldeck.store.fsutil"): "WriteFailed",
-    ("pearldeck.tui.screens.review", "pearldeck.store.fsutil"): "WriteFailed",
     # the study log (blocks, exams) has no service: both shells call store.studylog
     ("pearldeck.cli.analytics_cmds", "pearldeck.store.studylog"): "study log",
     ("pearldeck.cli.collection_cmds", "pearldeck.store.studylog"): "study log",

@@ -100,8 +100,8 @@ def report(
         rep, log = collect_report(col, moment, target=target, since=start)
     _warn(log)
     if html is not None:
+        from pearldeck.errors import WriteFailed
         from pearldeck.report_html import render
-        from pearldeck.store.fsutil import WriteFailed
 
         try:
             html.write_text(render(rep), encoding="utf-8")

@@ -15,8 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from pearldeck.collection import Collection, Refresh
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlError, Problem
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.healing import Healing
 from pearldeck.tui.themes import DARK, LIGHT, THEMES
 

@@ -12,10 +12,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import Pearl, PearlError, split_card_id
 from pearldeck.scheduler import STATE_NAMES
 from pearldeck.status import StatusRow
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.studyday import day_end, study_day
 from pearldeck.tui.host import host
 from pearldeck.tui.query import HELP, PearlState, parse_query, search

@@ -13,9 +13,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from pearldeck.errors import WriteFailed
 from pearldeck.scheduler import iso
 from pearldeck.store import studylog
-from pearldeck.store.fsutil import WriteFailed
 from pearldeck.tui.block_entry import BlockFields, block_label, check_fields
 from pearldeck.tui.host import host
 from pearldeck.tui.widgets.block_form import BLOCK_FORM_CSS, BlockForm

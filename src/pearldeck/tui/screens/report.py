@@ -15,8 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
 from pearldeck.analytics import DEFAULT_TARGET, ErrorMix, Report, bands
+from pearldeck.errors import WriteFailed
 from pearldeck.store import studylog
-from pearldeck.store.fsutil import WriteFailed
 from pearldeck.store.studylog import MISS_KINDS
 from pearldeck.tui.block_entry import SOURCE_TITLES
 from pearldeck.tui.host import host
