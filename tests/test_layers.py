@@ -50,21 +50,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # the sealed fast path of `pearls due` answers from the seal before anything else loads
     ("pearldeck.cli.quick", "pearldeck.store.queue"): "sealed `pearls due`",
     ("pearldeck.cli.quick", "pearldeck.store.seal"): "sealed `pearls due`",
-    # the study log (blocks, exams) has no service: both shells call store.studylog
-    ("pearldeck.cli.analytics_cmds", "pearldeck.store.studylog"): "study log",
-    ("pearldeck.cli.collection_cmds", "pearldeck.store.studylog"): "study log",
-    ("pearldeck.cli.study_cmds", "pearldeck.store.studylog"): "study log",
-    ("pearldeck.cli.transfer_cmds", "pearldeck.store.studylog"): "study log",
-    ("pearldeck.tui.screens.log_block", "pearldeck.store.studylog"): "study log",
-    ("pearldeck.tui.screens.report", "pearldeck.store.studylog"): "study log",
-    # the report's inputs are collected in a click command module
-    ("pearldeck.tui.screens.report", "pearldeck.cli.analytics_cmds"): "collect_report",
-    # the façade lacks a method, so the shell calls store/ itself
-    ("pearldeck.cli.analytics_cmds", "pearldeck.store.settings"): "save_parameters",
-    ("pearldeck.cli.collection_cmds", "pearldeck.store.layout"): "init_collection",
+    # the due table's renderer, shared with the sealed path, which must load nothing more
     ("pearldeck.cli.review_cmds", "pearldeck.store.queue"): "render_due",
-    # the TUI's own damaged-index policy (retry any call after a rebuild)
-    ("pearldeck.tui.healing", "pearldeck.store.index"): "damaged",
 }
 
 

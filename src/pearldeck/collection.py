@@ -6,15 +6,16 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pearldeck import history
 from pearldeck import scheduler as sched
 from pearldeck.daily import DailyQueue
+from pearldeck.errors import WriteFailed
 from pearldeck.model import (
     ID_RE,
     NO_ID,
@@ -28,15 +29,18 @@ from pearldeck.model import (
     random_id,
     split_card_id,
 )
+from pearldeck.services.studylog import StudyLogService
 from pearldeck.store import layout, reviewlog, seal
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
-from pearldeck.store.index import RACY_NS, Index, IndexUnwritable, StatusRow
+from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import format_interval, study_day
 
 if TYPE_CHECKING:
+    from pearldeck.analytics import Report
     from pearldeck.drafts import PearlDraft
+    from pearldeck.records import StudyLog
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -89,6 +93,8 @@ class Collection(DailyQueue):
         self._states = reviewlog.StateReader(root)
         self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
+        self.study = StudyLogService(root, self.device)
+        """The study log: blocks and exams."""
 
     def close(self) -> None:
         self.index.close()
@@ -635,6 +641,62 @@ class Collection(DailyQueue):
             now,
             self.settings.day_starts_at,
         )
+
+    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
+        """Every pearl as the exporter needs it, and when each last changed."""
+        return self.index.export_rows()
+
+    def review_rows(self) -> Iterator[tuple[str, str, int, float, int | None]]:
+        """Every review as plain rows, streamed (for the optimiser)."""
+        return self.index.review_rows()
+
+    def report(self, now: datetime, *, target: int, since: date | None) -> tuple[Report, StudyLog]:
+        """The study report over blocks, exams, pearls and reviews, and the log it read."""
+        from pearldeck.analytics import compute_report, recall_now
+
+        log = self.study.read()
+        cards = self.card_pathways()
+        rep = compute_report(
+            log.blocks,
+            log.exams,
+            self.pearls(),
+            self.review_events(),
+            cards,
+            recall_now(self.statuses(), cards, self.settings, now),
+            now=now,
+            day_starts_at=self.settings.day_starts_at,
+            target=target,
+            since=since,
+        )
+        return rep, log
+
+
+def init(root: Path) -> list[Path]:
+    """Make a collection at `root`, or add what an existing one lacks; the paths made."""
+    return layout.init_collection(root)
+
+
+def save_parameters(root: Path, parameters: tuple[float, ...], retention: float | None) -> None:
+    """Write fitted FSRS parameters (and a desired retention) into the settings file."""
+    from pearldeck.store.settings import save_parameters as save
+
+    save(root, parameters, retention)
+
+
+def write_page(path: Path, text: str) -> None:
+    """Write a page the user asked for (the HTML report) atomically: all of it or nothing."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    except OSError as e:
+        raise WriteFailed(path, e) from e
+    replace_file(path, text.encode("utf-8"), old)
+
+
+def is_damaged_index(error: BaseException) -> bool:
+    """Whether `error` means the index (a cache) is damaged and can be rebuilt."""
+    return index_damaged(error)
 
 
 def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:

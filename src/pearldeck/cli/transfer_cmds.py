@@ -25,6 +25,7 @@ from pearldeck.gcpause import gc_paused
 from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
 
 if TYPE_CHECKING:
+    from pearldeck.collection import Collection
     from pearldeck.drafts import PearlDraft
     from pearldeck.markdown_import import ImportDefaults
     from pearldeck.model import Pearl
@@ -81,7 +82,7 @@ def export(
         check_pathway(p)
     out = output.with_name(safe_filename(output.name))
     with open_collection(ctx) as col:
-        pearls, modified = col.index.export_rows()
+        pearls, modified = col.export_rows()
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
     if tag:
@@ -206,7 +207,7 @@ def import_notes(
 
     with open_collection(ctx) as col:
         if block is not None:
-            _require_block(col.root, block)
+            _require_block(col, block)
         valid: list[PearlDraft] = []
         for d in drafts:
             found = col.validate_draft(d, d.origin or "<input>")
@@ -279,12 +280,8 @@ def _preview(drafts: list[PearlDraft]) -> None:
         print_pearl_table("from", rows)
 
 
-def _require_block(root: Path, block: str) -> None:
-    try:
-        from pearldeck.store.studylog import block_exists
-    except ImportError:  # pragma: no cover - studylog ships with the package
-        return
-    if not block_exists(root, block):
+def _require_block(col: Collection, block: str) -> None:
+    if not col.study.block_exists(block):
         raise PearlError(
-            [Problem(str(root), 0, f"no question block {block!r} (see `pearls block list`)")]
+            [Problem(str(col.root), 0, f"no question block {block!r} (see `pearls block list`)")]
         )
