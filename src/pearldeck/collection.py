@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,9 +17,13 @@ from pearldeck import scheduler as sched
 from pearldeck.daily import DailyQueue
 from pearldeck.errors import WriteFailed
 from pearldeck.model import (
+    DUPLICATE_ID,
+    FILE,
     ID_RE,
-    NO_ID,
+    MISSING_ID,
     PATHWAYS,
+    SYNTAX,
+    VALUE,
     Event,
     Pearl,
     PearlError,
@@ -138,7 +142,7 @@ class Collection(DailyQueue):
             seen.add(f.rel)
             rec = known.get(f.rel)
             needs_ids = (
-                assign_ids and rec is not None and any(NO_ID in p.message for p in rec.problems)
+                assign_ids and rec is not None and any(p.kind == MISSING_ID for p in rec.problems)
             )
             if (
                 rec
@@ -158,7 +162,7 @@ class Collection(DailyQueue):
             try:
                 data = f.path.read_bytes()
             except OSError as e:
-                out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}"))
+                out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}", FILE))
                 continue
             digest = _digest(data)
             if rec and rec.digest == digest and rec.pathway == f.pathway and not needs_ids:
@@ -194,7 +198,7 @@ class Collection(DailyQueue):
         records = self.index.files()
         for rec in records.values():
             out.problems.extend(
-                Problem(self.display(p.path) if p.path == rec.path else p.path, p.line, p.message)
+                replace(p, path=self.display(p.path)) if p.path == rec.path else p
                 for p in rec.problems
             )
         out.problems.extend(
@@ -228,7 +232,12 @@ class Collection(DailyQueue):
             where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
             for rel, ln in places[1:]:
                 found.append(
-                    Problem(self.display(rel), ln, f"duplicate id {pid!r} (also at {where})")
+                    Problem(
+                        self.display(rel),
+                        ln,
+                        f"duplicate id {pid!r} (also at {where})",
+                        DUPLICATE_ID,
+                    )
                 )
         self._dup_cache = (files, found)
         if not found:
@@ -248,7 +257,7 @@ class Collection(DailyQueue):
         """Write ids into pearls that lack one; None if there is nothing (safe) to do."""
         if all("id" in r.values for r in parsed.pearls):
             return None
-        if any("YAML" in p.message or "must be" in p.message for p in parsed.problems):
+        if any(p.kind in (SYNTAX, VALUE) for p in parsed.problems):
             return None
         given = [r.values["id"] for r in parsed.pearls if "id" in r.values]
         if not all(isinstance(i, str) and ID_RE.match(i) for i in given):
@@ -424,7 +433,7 @@ class Collection(DailyQueue):
             for (path, data, _), (rel, pathway, parsed) in zip(changes, checked, strict=True):
                 st = path.stat()
                 f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
-                problems = [Problem(rel, p.line, p.message) for p in parsed.problems]
+                problems = [replace(p, path=rel) for p in parsed.problems]
                 self._index_file(f, _digest(data), parsed, problems)
         self.refresh()
         return [pid for items in by_file.values() for pid, _ in items]
@@ -501,7 +510,7 @@ class Collection(DailyQueue):
                 block = format_pearl(pearl_id, draft.model_copy(update=keep), indent)
             new = "".join(lines[:first]) + block + "".join(lines[end:])
             check = parse_pearl_file(new, pearl.file, pearl.pathway)
-            if any("YAML" in p.message for p in check.problems):
+            if any(p.kind == SYNTAX for p in check.problems):
                 raise PearlError(
                     [
                         Problem(
@@ -727,7 +736,7 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        return None, None, [Problem(f.rel, line, "not valid UTF-8 text")]
+        return None, None, [Problem(f.rel, line, "not valid UTF-8 text", FILE)]
     from pearldeck.store.yamlfile import parse_pearl_file
 
     parsed = parse_pearl_file(text, f.rel, f.pathway)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, TAG_RE, Problem
+from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, SCHEMA, TAG_RE, VALUE, Problem
 
 KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -49,19 +49,26 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
     for key in v:
         if key not in KEYS:
             hint = f"; known keys: {', '.join(KEYS)}"
-            problems.append(Problem(path, _line(raw, key), f"unknown key {key!r}{hint}"))
+            problems.append(Problem(path, _line(raw, key), f"unknown key {key!r}{hint}", SCHEMA))
     for key in ("id", "text", "back", "source", "added", "block", "origin"):
         if key in v and not isinstance(v[key], str):
-            problems.append(Problem(path, _line(raw, key), f"{key!r} must be text, not a list"))
+            problems.append(
+                Problem(path, _line(raw, key), f"{key!r} must be text, not a list", VALUE)
+            )
     if problems:
         return problems
     text = v.get("text")
     if text is None or not text.strip():
-        problems.append(Problem(path, _line(raw, "text"), "pearl has no text"))
+        problems.append(Problem(path, _line(raw, "text"), "pearl has no text", SCHEMA))
     pid = v.get("id")
     if pid is not None and not ID_RE.match(pid):
         problems.append(
-            Problem(path, _line(raw, "id"), f"id {pid!r} must be 4–16 lowercase letters or digits")
+            Problem(
+                path,
+                _line(raw, "id"),
+                f"id {pid!r} must be 4–16 lowercase letters or digits",
+                VALUE,
+            )
         )
     back = v.get("back")
     if text and back is None:
@@ -72,31 +79,38 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
                     _line(raw, "text"),
                     "pearl has no cloze and no back: wrap what to recall in {{c1::...}} "
                     "or add 'back:' with the answer",
+                    SCHEMA,
                 )
             )
         elif any(m.group(1).lstrip("0") == "" for m in CLOZE_RE.finditer(text)):
-            problems.append(Problem(path, _line(raw, "text"), "cloze numbers start at c1, not c0"))
+            problems.append(
+                Problem(path, _line(raw, "text"), "cloze numbers start at c1, not c0", SCHEMA)
+            )
         elif not any(m.group(2).strip() for m in CLOZE_RE.finditer(text)):
             problems.append(
-                Problem(path, _line(raw, "text"), "cloze has no deletions: {{c1::...}}")
+                Problem(path, _line(raw, "text"), "cloze has no deletions: {{c1::...}}", SCHEMA)
             )
     if back is not None and not back.strip():
-        problems.append(Problem(path, _line(raw, "back"), "'back' is empty"))
+        problems.append(Problem(path, _line(raw, "back"), "'back' is empty", SCHEMA))
     if "tags" in v:
         tags = v["tags"]
         if isinstance(tags, str):
             tags = [t for t in re.split(r"[,\s]+", tags) if t]
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            problems.append(Problem(path, _line(raw, "tags"), "'tags' must be a list of words"))
+            problems.append(
+                Problem(path, _line(raw, "tags"), "'tags' must be a list of words", VALUE)
+            )
         else:
             for t in tags:
                 if not TAG_RE.match(t):
-                    problems.append(Problem(path, _line(raw, "tags"), f"bad tag {t!r}"))
+                    problems.append(Problem(path, _line(raw, "tags"), f"bad tag {t!r}", SCHEMA))
     added = v.get("added")
     if added is not None and not DATE_RE.match(added):
-        problems.append(Problem(path, _line(raw, "added"), "'added' must be a date: YYYY-MM-DD"))
+        problems.append(
+            Problem(path, _line(raw, "added"), "'added' must be a date: YYYY-MM-DD", VALUE)
+        )
     if pathway not in PATHWAYS:  # pragma: no cover - the collection only passes known pathways
-        problems.append(Problem(path, 0, f"unknown pathway {pathway!r}"))
+        problems.append(Problem(path, 0, f"unknown pathway {pathway!r}", SCHEMA))
     return problems
 
 

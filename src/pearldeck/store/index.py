@@ -236,7 +236,7 @@ class Index(EventTables):
         out = {}
         rows = self.db.execute("SELECT * FROM files")
         for path, size, mtime, digest, pathway, problems, checked in rows:
-            probs = tuple(Problem(p, ln, m) for p, ln, m in json.loads(problems))
+            probs = tuple(Problem(p, ln, m, k) for p, ln, m, k in json.loads(problems))
             out[path] = FileRecord(path, size, mtime, digest, pathway, probs, checked)
         return out
 
@@ -256,7 +256,7 @@ class Index(EventTables):
         self._put_pearls(db, pearls)
 
     def _put_file_row(self, db: sqlite3.Connection, record: FileRecord) -> None:
-        problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
+        problems = json.dumps([[p.path, p.line, p.message, p.kind] for p in record.problems])
         db.execute(
             "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?)",
             (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pearldeck.model import Problem
+from pearldeck.model import FILE, Problem
 from pearldeck.schema import DATE_RE, KEYS, ParsedFile, RawPearl, raw_tags, validate_raw
 from pearldeck.store.fastyaml import fast_parse
 
@@ -25,7 +25,7 @@ def too_large(size: int, path: str) -> Problem | None:
     """The problem of a file too big to read: refused by its size alone."""
     if size <= MAX_FILE_BYTES:
         return None
-    return Problem(path, 0, f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
+    return Problem(path, 0, f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it", FILE)
 
 
 def parse_pearl_file(text: str, path: str, pathway: str) -> ParsedFile:
