@@ -313,8 +313,12 @@ def test_the_saved_corpus_still_passes_markdown(fresh: Callable[[], Path], path:
 
 
 def test_figures_of_the_fuzz_run() -> None:
-    """Runs after the fuzz tests of this file: prints how many examples ran."""
+    """Runs after the fuzz tests of this file: each ran its examples, and imports added pearls."""
+    if not FIGURES["yaml"] and not FIGURES["markdown"]:
+        pytest.skip("the fuzz tests did not run (deselected)")
     print(f"\nfuzz: {FIGURES}")
+    assert FIGURES["yaml"] >= EXAMPLES and FIGURES["markdown"] >= EXAMPLES
+    assert FIGURES["imported"] > 0
 
 
 @pytest.mark.parametrize(
