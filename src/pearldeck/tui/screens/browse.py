@@ -198,9 +198,10 @@ class BrowseScreen(Screen[None]):
                     h.col.suspend(cid, now)
         except (PearlError, WriteFailed) as e:
             self.notify(str(e), severity="error")
-        verb = "Unsuspended" if state.suspended else "Suspended"
-        n = len(pearl.card_ids())
-        self.notify(f"{verb} {pearl.id} ({n} card{'s' if n != 1 else ''}).")
+        else:
+            verb = "Unsuspended" if state.suspended else "Suspended"
+            n = len(pearl.card_ids())
+            self.notify(f"{verb} {pearl.id} ({n} card{'s' if n != 1 else ''}).")
         self.reload()
 
     def action_delete(self) -> None:
