@@ -21,14 +21,14 @@ from pearldeck.cli.common import (
     open_collection,
     print_pearl_table,
 )
+from pearldeck.dedupe import not_present
 from pearldeck.gcpause import gc_paused
-from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
+from pearldeck.model import PATHWAYS, PearlError, Problem
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
     from pearldeck.drafts import PearlDraft
     from pearldeck.markdown_import import ImportDefaults
-    from pearldeck.model import Pearl
 
 MAX_IMPORT_FILES = 10_000
 
@@ -223,7 +223,7 @@ def import_notes(
                 err=True,
             )
             raise click.exceptions.Exit(1)
-        new = _not_present(valid, col.find_same(valid))
+        new = not_present(valid, col.find_same(valid))
         present = len(valid) - len(new)
         if dry_run:
             _preview(new)
@@ -260,18 +260,6 @@ def _parse_inputs(
         problems.extend(parsed.problems)
         skipped += parsed.skipped
     return drafts, skipped
-
-
-def _not_present(drafts: list[PearlDraft], existing: list[Pearl | None]) -> list[PearlDraft]:
-    """The drafts neither in the collection nor given twice (first one wins)."""
-    new: list[PearlDraft] = []
-    seen: set[str] = set()
-    for d, same in zip(drafts, existing, strict=True):
-        key = f"{d.pathway}\x1f{content_key(d.text, d.back)}"
-        if same is None and key not in seen:
-            seen.add(key)
-            new.append(d)
-    return new
 
 
 def _preview(drafts: list[PearlDraft]) -> None:
