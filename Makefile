@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: review ui test check lint format typecheck bench clean
+.PHONY: review ui test test-fast check lint format typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,18 @@ ui: $(STAMP)
 
 test: $(STAMP)  ## set up from nothing and run the whole test suite
 	$(BIN)/pytest -q
+
+# the edit-test loop: the core, the CLI and the store; no crash loops, git clones, long
+# fuzzing or full-screen UI (those run in `make test`)
+FAST_TESTS := tests/test_layers.py tests/test_problem_kinds.py tests/test_dedupe.py \
+	tests/test_collection.py tests/test_scheduling.py tests/test_analytics.py \
+	tests/test_fastyaml.py tests/test_markdown_import.py tests/test_patch_index.py \
+	tests/test_rebuild.py tests/test_quick_due.py tests/test_report_html.py \
+	tests/test_anki_export.py tests/test_optimize.py tests/test_cli.py tests/test_tui_text.py \
+	tests/test_transfer_cli.py
+
+test-fast: $(STAMP)  ## under a minute: what to run after each edit
+	PEARLDECK_FUZZ_EXAMPLES=25 $(BIN)/pytest -q -x -m "not slow" $(FAST_TESTS)
 
 check: $(STAMP) lint typecheck test  ## everything CI should hold: format, lint, types, tests
 
