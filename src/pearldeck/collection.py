@@ -32,6 +32,7 @@ from pearldeck.model import (
     random_id,
     split_card_id,
 )
+from pearldeck.schema import CONTENT_KEYS
 from pearldeck.services.reviews import Rated as Rated  # re-exported: the result of rate()
 from pearldeck.services.reviews import Reviews
 from pearldeck.services.studylog import StudyLogService
@@ -344,7 +345,7 @@ class Collection(Reviews, DailyQueue):
         from pearldeck.store.yamlfile import RawPearl, validate_raw
 
         values: dict[str, object] = {"text": draft.text}
-        for key in ("back", "source", "added", "block", "origin"):
+        for key in CONTENT_KEYS[1:]:  # all but the text
             if getattr(draft, key) is not None:
                 values[key] = getattr(draft, key)
         if draft.tags:
@@ -615,7 +616,7 @@ def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     from pearldeck.store.yamlfile import raw_tags
 
     v = raw.values
-    keys = ("text", "back", "source", "added", "block", "origin")
+    keys = CONTENT_KEYS
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
 
 

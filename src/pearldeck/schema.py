@@ -9,6 +9,11 @@ from typing import Any
 from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, SCHEMA, TAG_RE, VALUE, Problem
 
 KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin")
+"""Every key a pearl may have, in the order the tool writes them: the one field list."""
+TEXT_KEYS = tuple(k for k in KEYS if k != "tags")
+"""The keys whose value is one piece of text (tags are a list)."""
+CONTENT_KEYS = tuple(k for k in TEXT_KEYS if k != "id")
+"""The text keys that make a pearl what it is: all but its id."""
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -50,7 +55,7 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
         if key not in KEYS:
             hint = f"; known keys: {', '.join(KEYS)}"
             problems.append(Problem(path, _line(raw, key), f"unknown key {key!r}{hint}", SCHEMA))
-    for key in ("id", "text", "back", "source", "added", "block", "origin"):
+    for key in TEXT_KEYS:
         if key in v and not isinstance(v[key], str):
             problems.append(
                 Problem(path, _line(raw, key), f"{key!r} must be text, not a list", VALUE)
