@@ -21,7 +21,7 @@ import fsrs_rs_python as fr
 
 from pearldeck.model import Event
 from pearldeck.scheduler import LEARNING, NEW, RELEARNING, REVIEW, make_scheduler
-from pearldeck.store.settings import Settings
+from pearldeck.settings import Settings
 from pearldeck.studyday import day_end, study_day
 
 MIN_REVIEWS = 400

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pearldeck import intervals
 from pearldeck.model import Event, Rating
 from pearldeck.replay import causal_order
-from pearldeck.store.settings import Settings
+from pearldeck.settings import Settings
 from pearldeck.studyday import day_end, day_start, days_elapsed, study_day
 
 if TYPE_CHECKING:  # fsrs is imported when something is scheduled, not to count cards

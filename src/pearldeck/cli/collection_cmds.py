@@ -43,7 +43,7 @@ def init(ctx: click.Context, path: Path | None) -> None:
     .gitattributes (pearls added on two machines merge in git without a conflict).
 
     In an existing collection it adds only what is missing."""
-    from pearldeck.store.layout import init_collection
+    from pearldeck.collection import init as init_collection
 
     root = path or options(ctx).dir
     made = init_collection(root)
@@ -83,11 +83,8 @@ def add(
 
     draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
     with open_collection(ctx) as col:
-        if block is not None:
-            from pearldeck.store.studylog import block_exists
-
-            if not block_exists(col.root, block):
-                fail(f"no question block {block!r}; see `pearls block list`", 2)
+        if block is not None and not col.study.block_exists(block):
+            fail(f"no question block {block!r}; see `pearls block list`", 2)
         [pearl] = col.add([draft], now())
     click.echo(pearl.id)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
+from pearldeck.status import StatusRow as StatusRow  # re-exported for old callers
 from pearldeck.store import queue
 from pearldeck.store.events import (
     DEVICE_INDEX,
@@ -124,26 +125,6 @@ class PearlRow(NamedTuple):
     """Digest of the pearl's bytes in its file (store.chunks), if the file is plain."""
     tags: tuple[str, ...]
     card_ids: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class StatusRow:
-    """A card's folded state as stored, for queue and stats queries."""
-
-    card_id: str
-    state: int
-    due: float | None
-    stability: float | None
-    difficulty: float | None
-    last_review: float | None
-    reps: int
-    lapses: int
-    last_event: str | None
-    suspended: bool
-    leech: bool
-    buried_day: str | None
-    first_review: float | None
-    memory: str
 
 
 class IndexUnwritable(Exception):
@@ -259,7 +240,7 @@ class Index(EventTables):
         out = {}
         rows = self.db.execute("SELECT * FROM files")
         for path, size, mtime, digest, pathway, problems, checked in rows:
-            probs = tuple(Problem(p, ln, m) for p, ln, m in json.loads(problems))
+            probs = tuple(Problem(p, ln, m, k) for p, ln, m, k in json.loads(problems))
             out[path] = FileRecord(path, size, mtime, digest, pathway, probs, checked)
         return out
 
@@ -320,7 +301,7 @@ class Index(EventTables):
             self._put_pearl_links(db, first)
 
     def _put_file_row(self, db: sqlite3.Connection, record: FileRecord) -> None:
-        problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
+        problems = json.dumps([[p.path, p.line, p.message, p.kind] for p in record.problems])
         db.execute(
             "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?)",
             (

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from pearldeck.model import PearlError, Problem
+from pearldeck.settings import Settings as Settings  # re-exported for old callers
 from pearldeck.store.fsutil import replace_file
 
 SETTINGS_FILE = "settings.toml"
@@ -38,28 +39,6 @@ fuzz = true
 # FSRS parameters (21 numbers); empty means the FSRS defaults. `pearls optimize` fills this.
 parameters = []
 """
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the scheduler and the daily queue need from the user."""
-
-    desired_retention: float = 0.9
-    new_per_day: int = 20
-    new_card_order: str = "newest-first"
-    """newest-first, added or random: see NEW_CARD_ORDERS."""
-    day_starts_at: int = 4
-    maximum_interval: int = 36500
-    learning_steps: tuple[int, ...] = (60, 600)
-    """Seconds."""
-    relearning_steps: tuple[int, ...] = (600,)
-    leech_threshold: int = 8
-    fuzz: bool = True
-    parameters: tuple[float, ...] = field(default_factory=tuple)
-
-    def fingerprint(self) -> str:
-        """Changes whenever replayed states could differ."""
-        return repr(self)
 
 
 def _steps(value: object, key: str, path: str) -> tuple[int, ...]:

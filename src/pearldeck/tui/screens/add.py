@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from pearldeck.drafts import PearlDraft
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import PATHWAYS, Pearl, PearlError
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
-from pearldeck.store.studylog import Block
+from pearldeck.records import Block
 from pearldeck.tui.block_entry import block_label
 from pearldeck.tui.host import host
 from pearldeck.tui.text import prompt_content
