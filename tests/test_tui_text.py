@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pearldeck.model import Pearl, Rating
 from pearldeck.store.index import StatusRow
 from pearldeck.tui.query import parse_query, pearl_state, search
 from pearldeck.tui.session import Answer, Session, format_duration
 from pearldeck.tui.text import (
+    ClozeOverlap,
     answer_content,
     card_summary,
     make_draft,
@@ -93,3 +96,13 @@ def test_session_tally_and_undo() -> None:
     assert s.cards == 2 and s.seconds == 30
     assert s.again_by_pathway() == {"acute": (1, 1), "chronic": (0, 1)}
     assert [format_duration(x) for x in (42, 240, 3900)] == ["42 s", "4 min", "1 h 05 min"]
+
+
+def test_wrap_cloze_refuses_to_nest() -> None:
+    text = "give a{{c1::cetazolamide}} now"
+    for start, end in ((0, 10), (12, 14), (5, 26), (12, 12), (0, len(text))):
+        with pytest.raises(ClozeOverlap, match=r"overlaps \{\{c1::…\}\}"):
+            wrap_cloze(text, start, end)
+    # touching a cloze from outside is not overlapping it
+    assert wrap_cloze(text, 0, 4)[0] == "{{c2::give}} a{{c1::cetazolamide}} now"
+    assert wrap_cloze(text, 26, 26)[0] == "give a{{c1::cetazolamide}}{{c2::}} now"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, TAG_RE, Problem
+from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, TAG_RE, Problem, nested_cloze
 from pearldeck.store.fastyaml import fast_parse
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -106,6 +106,8 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
                     "or add 'back:' with the answer",
                 )
             )
+        elif nested := nested_cloze(text):
+            problems.append(Problem(path, _line(raw, "text"), nested))
         elif any(m.group(1).lstrip("0") == "" for m in CLOZE_RE.finditer(text)):
             problems.append(Problem(path, _line(raw, "text"), "cloze numbers start at c1, not c0"))
         elif not any(m.group(2).strip() for m in CLOZE_RE.finditer(text)):

@@ -109,9 +109,24 @@ def next_cloze(text: str) -> int:
     return max((int(m.group(1)) for m in CLOZE_RE.finditer(text)), default=0) + 1
 
 
+class ClozeOverlap(ValueError):
+    """A selection that touches a cloze: wrapping it would nest one cloze in another."""
+
+
 def wrap_cloze(text: str, start: int, end: int) -> tuple[str, int]:
-    """Wrap `text[start:end]` in the next `{{cN::...}}`; returns the text and the new cursor."""
+    """Wrap `text[start:end]` in the next `{{cN::...}}`; returns the text and the new cursor.
+
+    Raises ClozeOverlap when the selection (or the cursor) is inside or around a cloze."""
     start, end = sorted((start, end))
+    for m in CLOZE_RE.finditer(text):
+        inside = (
+            m.start() < start < m.end() if start == end else start < m.end() and end > m.start()
+        )
+        if inside:
+            raise ClozeOverlap(
+                f"The selection overlaps {{{{c{m.group(1)}::…}}}}: select words outside it "
+                "(clozes cannot nest)."
+            )
     n = next_cloze(text)
     opening = f"{{{{c{n}::"
     new = f"{text[:start]}{opening}{text[start:end]}}}}}{text[end:]}"

@@ -1,0 +1,55 @@
+"""One rule for clozes, tags and pathways everywhere a pearl comes in (issue 21)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pearldeck.cli import app
+from pearldeck.collection import Collection
+from pearldeck.markdown_import import ImportDefaults, parse_markdown
+
+runner = CliRunner()
+NOW = "2026-11-27T15:00:00Z"
+NESTED = "Acute angle-closure glaucoma: give a{{c1::c{{c2::etazolamide}}}}"
+
+
+def run(root: Path, *args: str, code: int = 0) -> tuple[str, str]:
+    result = runner.invoke(
+        app, ["--dir", str(root), *args], env={"PEARLS_NOW": NOW}, catch_exceptions=False
+    )
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    return result.stdout, result.stderr
+
+
+def test_a_nested_cloze_in_a_file_is_named_by_check(root: Path) -> None:
+    (root / "acute.yaml").write_text(
+        f'- id: glauc1\n  text: "{NESTED}"\n  tags: [ophthalmology]\n', encoding="utf-8"
+    )
+    out, _ = run(root, "check", code=1)
+    assert "acute.yaml:2: nested cloze" in out
+    assert "{{c2::" in out
+
+
+def test_add_refuses_a_nested_cloze_and_writes_nothing(root: Path) -> None:
+    before = (root / "acute.yaml").read_bytes()
+    _, err = run(root, "add", NESTED, "-p", "acute", code=1)
+    assert "nested cloze" in err
+    assert (root / "acute.yaml").read_bytes() == before
+
+
+def test_import_refuses_a_nested_cloze(root: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "eye.md"
+    notes.write_text(f"# Acute care\n\n- {NESTED}\n", encoding="utf-8")
+    _, err = run(root, "import", str(notes), code=1)
+    assert "eye.md:3: nested cloze" in err
+    with Collection(root) as col:
+        assert col.pearls() == []
+
+
+def test_side_by_side_clozes_and_a_hint_are_still_fine(root: Path) -> None:
+    text = "{{c1::Acetazolamide}} lowers {{c2::aqueous humour::what}} production"
+    run(root, "add", text, "-p", "acute")
+    drafts = parse_markdown(f"- {text}\n", "n.md", ImportDefaults(pathway="acute")).drafts
+    assert [d.text for d in drafts] == [text]

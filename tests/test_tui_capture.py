@@ -1,0 +1,46 @@
+"""The Add form keeps typed work: no nested cloze from ctrl+l, ctrl+z undo, esc asks first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from pearldeck.tui.app import PearlsApp
+from pearldeck.tui.screens.add import AddScreen
+from pearldeck.tui.widgets.pearl_form import PearlText
+from tui_helpers import SIZE, collection, make_app, tui_env
+
+__all__ = ["collection", "tui_env"]
+
+
+async def open_add(pilot: Pilot[None], app: PearlsApp) -> PearlText:
+    """Home, then `a`: the Add screen's text area."""
+    await pilot.pause()
+    await pilot.press("a")
+    await pilot.pause()
+    assert isinstance(app.screen, AddScreen)
+    return app.screen.query_one(PearlText)
+
+
+async def test_ctrl_l_over_a_cloze_is_refused_with_a_notice(collection: Path) -> None:
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        area = await open_add(pilot, app)
+        area.load_text("Angle closure: give a{{c1::cetazolamide}}")
+        # select "cetazolamide" plus the letter before it: wrapping would nest a cloze
+        area.select_line(0)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert area.text == "Angle closure: give a{{c1::cetazolamide}}"
+        assert any("overlaps {{c1::…}}" in n.message for n in app._notifications)
+        # the cursor inside a cloze: an empty {{c2::}} would land inside c1
+        area.move_cursor((0, 30))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert area.text == "Angle closure: give a{{c1::cetazolamide}}"
+        # words outside every cloze still wrap
+        area.selection = type(area.selection)((0, 0), (0, 13))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert area.text == "{{c2::Angle closure}}: give a{{c1::cetazolamide}}"
