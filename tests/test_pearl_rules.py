@@ -53,3 +53,45 @@ def test_side_by_side_clozes_and_a_hint_are_still_fine(root: Path) -> None:
     run(root, "add", text, "-p", "acute")
     drafts = parse_markdown(f"- {text}\n", "n.md", ImportDefaults(pathway="acute")).drafts
     assert [d.text for d in drafts] == [text]
+
+
+CHRONIC_13 = """\
+- id: hfref1
+  text: "HFrEF: the fourth pillar of therapy is an {{c1::SGLT2 inhibitor}}"
+  tags: [cardiology]
+- id: ccb001
+  text: Which calcium channel blockers should be avoided in HFrEF?
+  back: Non-dihydropyridines (diltiazem, verapamil)
+  tags: [cardiology]
+- id: metf01
+  text: "Metformin is contraindicated at eGFR {{c1::< 30}}
+  tags: [diabetes]
+- id: statn1
+  text: Ezetimibe {{c1::lowers LDL}}
+  tags: [lipids]
+"""
+
+
+def test_an_unclosed_quote_is_reported_on_its_own_line(root: Path) -> None:
+    (root / "chronic.yaml").write_text(CHRONIC_13, encoding="utf-8")
+    out, _ = run(root, "check", code=1)
+    [line] = out.splitlines()
+    assert "chronic.yaml:9: " in line
+    assert "quote" in line and "end of stream" not in line
+
+
+def test_an_unclosed_quote_before_other_quoted_text_is_still_its_own_line(root: Path) -> None:
+    text = CHRONIC_13.replace("Ezetimibe {{c1::lowers LDL}}", '"Ezetimibe {{c1::lowers LDL}}"')
+    (root / "chronic.yaml").write_text(text, encoding="utf-8")
+    out, _ = run(root, "check", code=1)
+    assert "chronic.yaml:9: " in out.splitlines()[0]
+
+
+def test_a_colon_in_unquoted_text_gets_a_hint_to_quote_it(root: Path) -> None:
+    text = CHRONIC_13.replace('"HFrEF: the fourth pillar of therapy is an', "HFrEF: the fourth")
+    text = text.replace('SGLT2 inhibitor}}"', "SGLT2 inhibitor}}").replace("30}}\n", '30}}"\n')
+    (root / "chronic.yaml").write_text(text, encoding="utf-8")
+    out, _ = run(root, "check", code=1)
+    [line] = out.splitlines()
+    assert "chronic.yaml:2: " in line
+    assert "put the text in quotes" in line
