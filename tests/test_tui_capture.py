@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from pearldeck.tui.app import PearlsApp
+from pearldeck.tui.dialogs.confirm import ConfirmDialog
 from pearldeck.tui.screens.add import AddScreen
+from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.widgets.pearl_form import PearlText
 from tui_helpers import SIZE, collection, make_app, tui_env
 
@@ -44,3 +47,50 @@ async def test_ctrl_l_over_a_cloze_is_refused_with_a_notice(collection: Path) ->
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert area.text == "{{c2::Angle closure}}: give a{{c1::cetazolamide}}"
+
+
+async def test_ctrl_z_undoes_the_wrap_and_the_typing_before_it(collection: Path) -> None:
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        area = await open_add(pilot, app)
+        await pilot.press(*"Give epinephrine")
+        area.selection = type(area.selection)((0, 5), (0, 16))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert area.text == "Give {{c1::epinephrine}}"
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert area.text == "Give epinephrine"
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert area.text == ""
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert area.text == "Give epinephrine"
+        assert app.screen.query_one("#f-back", Input).value == ""
+
+
+async def test_escape_with_typed_text_asks_before_discarding(collection: Path) -> None:
+    app = make_app(collection, start="home")
+    before = (collection / "acute.yaml").read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        area = await open_add(pilot, app)
+        await pilot.press(*"Tension pneumothorax: needle {{c1::decompression}}")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # keep it: back in the form, the text as typed
+        await pilot.pause()
+        assert isinstance(app.screen, AddScreen)
+        assert area.text.startswith("Tension pneumothorax")
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        # an empty form (only the kept tags and source) leaves at once
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#f-tags", Input).value = "pulmonary"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert (collection / "acute.yaml").read_bytes() == before

@@ -107,4 +107,18 @@ class AddScreen(Screen[None]):
         self.query_one("#added-list", Static).update(Content.assemble(*parts))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.query_one(PearlForm).has_typed():
+            self.app.pop_screen()
+            return
+        from pearldeck.tui.dialogs.confirm import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Discard this pearl?", "What you typed is not saved yet.", confirm="Discard"
+            ),
+            answered,
+        )

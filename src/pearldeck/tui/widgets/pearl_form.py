@@ -138,6 +138,13 @@ class PearlForm(Vertical):
             block=self._start.block,
         )
 
+    def has_typed(self) -> bool:
+        """Whether the text or the answer holds something not saved (tags and source are
+        kept from pearl to pearl, so they alone are nothing to lose)."""
+        text = self.query_one("#f-text", PearlText).text
+        back = self.query_one("#f-back", Input).value
+        return bool(text.strip() or back.strip())
+
     def clear_for_next(self) -> None:
         """Empty text and answer, keep pathway, tags and source; ready for the next pearl."""
         self.query_one("#f-text", PearlText).load_text("")
