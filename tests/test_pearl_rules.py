@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -95,3 +96,54 @@ def test_a_colon_in_unquoted_text_gets_a_hint_to_quote_it(root: Path) -> None:
     [line] = out.splitlines()
     assert "chronic.yaml:2: " in line
     assert "put the text in quotes" in line
+
+
+# --- tags: lowercase, a space inside a tag becomes '-', a comma separates tags -----------
+
+
+def test_a_spaced_tag_is_one_tag_everywhere(root: Path, tmp_path: Path) -> None:
+    # source: Surviving Sepsis Campaign 2021
+    pid, _ = run(
+        root, "add", "Septic shock: MAP goal {{c1::≥ 65 mmHg}}", "-p", "acute", "-t", "ICU care"
+    )
+    pe = "Stable, high pretest probability of PE: first test?"
+    run(root, "add", pe, "-p", "acute", "-b", "CT pulmonary angiography", "-t", "Pulm, #PE")
+    notes = tmp_path / "n.md"
+    # sources: ESC 2019 acute PE; GINA 2024
+    notes.write_text(
+        "# Acute care\n\n"
+        "- Severe asthma attack despite initial therapy :: add IV magnesium sulfate #Pulm\n",
+        "utf-8",
+    )
+    run(root, "import", str(notes), "-t", "ICU care")
+    written = (root / "acute.yaml").read_text(encoding="utf-8")
+    assert "tags: [icu-care]" in written
+    assert "tags: [pulm, pe]" in written
+    assert "tags: [pulm, icu-care]" in written
+    listed = json.loads(run(root, "list", "-t", "ICU care", "--json")[0])
+    assert [p["id"] for p in listed] == [pid.strip(), listed[1]["id"]]
+    assert len(json.loads(run(root, "list", "-t", "pulm", "--json")[0])) == 2
+    assert len(json.loads(run(root, "list", "-t", "PULM", "--json")[0])) == 2
+
+
+def test_tags_in_yaml_follow_the_same_rule(root: Path) -> None:
+    (root / "chronic.yaml").write_text(
+        "- id: hfref1\n"
+        '  text: "HFrEF: add an {{c1::SGLT2 inhibitor}}"\n'
+        "  tags: [Heart failure, Cardiology]\n"
+        "- id: metf01\n"
+        '  text: "Metformin is contraindicated at eGFR {{c1::< 30}}"\n'
+        "  tags: Diabetes, renal dosing\n",
+        encoding="utf-8",
+    )
+    run(root, "check")
+    listed = json.loads(run(root, "list", "--json")[0])
+    assert [p["tags"] for p in listed] == [
+        ["heart-failure", "cardiology"],
+        ["diabetes", "renal-dosing"],
+    ]
+    assert [p["id"] for p in json.loads(run(root, "list", "-t", "Heart Failure", "--json")[0])] == [
+        "hfref1"
+    ]
+    out, _ = run(root, "due", "-t", "CARDIOLOGY", "--json")
+    assert json.loads(out)["total"]["new"] == 1

@@ -55,8 +55,9 @@ def test_wrap_cloze_numbers_the_next_deletion() -> None:
 
 
 def test_form_fields_make_a_draft() -> None:
-    d = make_draft("acute", "  one\nline ", "", "#a, b  a", "  ")
-    assert (d.text, d.back, d.tags, d.source) == ("one line", None, ("a", "b"), None)
+    d = make_draft("acute", "  one\nline ", "", "#a, ICU  care, A", "  ")
+    assert (d.text, d.back, d.tags, d.source) == ("one line", None, ("a", "icu-care"), None)
+    assert parse_tags("#Pulm #pe, renal") == ("pulm", "pe", "renal")
     assert parse_tags("") == ()
     assert card_summary("x {{c1::a}} {{c2::b}}", "") == "cloze · 2 cards (c1, c2)"
     assert card_summary("x?", "y") == "question and answer · 1 card"

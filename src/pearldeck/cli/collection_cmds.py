@@ -18,6 +18,8 @@ from pearldeck.cli.common import (
     options,
     print_json,
     print_pearl_table,
+    tag_filter,
+    tags_given,
 )
 from pearldeck.model import PATHWAYS
 
@@ -62,7 +64,13 @@ def init(ctx: click.Context, path: Path | None) -> None:
 )
 @click.option("--pathway", "-p", required=True, metavar="PATHWAY", help=PATHWAY_HELP)
 @click.option("--back", "-b", metavar="TEXT", help="The answer.")
-@click.option("--tag", "-t", multiple=True, metavar="TAG", help="Concept tag (repeat).")
+@click.option(
+    "--tag",
+    "-t",
+    multiple=True,
+    metavar="TAG",
+    help="Concept tag (repeat, or separate with commas); 'ICU care' is the tag icu-care.",
+)
 @click.option("--source", "-s", metavar="TEXT", help="e.g. 'UWorld 12345'.")
 @click.option("--block", metavar="ID", help="Question block id it came from.")
 @click.pass_context
@@ -78,7 +86,7 @@ def add(
 ) -> None:
     """Append one pearl to its pathway file and print its new id."""
     check_pathway(pathway)
-    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
+    tags = tags_given(tag)
     from pearldeck.drafts import PearlDraft
 
     draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
@@ -94,7 +102,7 @@ def add(
 
 @command("list")
 @click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
-@click.option("--tag", "-t", metavar="TAG", help="Only pearls with this tag.")
+@click.option("--tag", "-t", metavar="TAG", callback=tag_filter, help="Only pearls with this tag.")
 @click.option("--leeches", is_flag=True, help="Only leeches.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
 @click.pass_context

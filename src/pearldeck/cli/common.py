@@ -104,6 +104,22 @@ def check_pathway(pathway: str | None) -> str | None:
     return pathway
 
 
+def tag_filter(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Click callback: a `-t` filter matched by the one tag rule (`Pulm` finds `pulm`)."""
+    from pearldeck.model import normalise_tag
+
+    if isinstance(value, tuple):
+        return tuple(normalise_tag(v) for v in value)
+    return normalise_tag(value) if value else value
+
+
+def tags_given(values: Sequence[str]) -> tuple[str, ...]:
+    """Tags given with `-t` (repeatable, comma-separated): `-t 'ICU care'` is one tag."""
+    from pearldeck.model import split_tags
+
+    return tuple(dict.fromkeys(t for v in values for t in split_tags(v)))
+
+
 def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

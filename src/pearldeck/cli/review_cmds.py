@@ -18,12 +18,15 @@ from pearldeck.cli.common import (
     open_collection,
     options,
     print_json,
+    tag_filter,
 )
 from pearldeck.model import Rating
 from pearldeck.store.queue import render_due
 
 pathway_option = click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
-tag_option = click.option("--tag", "-t", metavar="TAG", help="Only cards of pearls with this tag.")
+tag_option = click.option(
+    "--tag", "-t", metavar="TAG", callback=tag_filter, help="Only cards of pearls with this tag."
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 card_argument = click.argument("card_id", cls=Argument, metavar="CARD", help="Card id.")
 

@@ -20,6 +20,8 @@ from pearldeck.cli.common import (
     now,
     open_collection,
     print_pearl_table,
+    tag_filter,
+    tags_given,
 )
 from pearldeck.gcpause import gc_paused
 from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
@@ -51,7 +53,12 @@ def register(group: click.Group) -> None:
     "--pathway", "-p", multiple=True, metavar="PATHWAY", help=f"{PATHWAY_HELP} Repeatable."
 )
 @click.option(
-    "--tag", "-t", multiple=True, metavar="TAG", help="Only pearls with this tag (repeat: any)."
+    "--tag",
+    "-t",
+    multiple=True,
+    metavar="TAG",
+    callback=tag_filter,
+    help="Only pearls with this tag (repeat: any).",
 )
 @click.option(
     "--deck",
@@ -199,7 +206,7 @@ def import_notes(
     from pearldeck.markdown_import import ImportDefaults
 
     check_pathway(pathway)
-    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
+    tags = tags_given(tag)
     defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
     inputs, problems = _read_inputs(paths)
     drafts, skipped = _parse_inputs(inputs, defaults, problems)

@@ -21,7 +21,7 @@ NOT_SIBLING = (
 
 QUEUES = ("new", "learning", "review")
 # the index schema these queries (and the rest of store.index) are written for
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 
 
 def card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:

@@ -6,7 +6,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, TAG_RE, Problem, nested_cloze
+from pearldeck.model import (
+    CLOZE_RE,
+    ID_RE,
+    PATHWAYS,
+    TAG_RE,
+    Problem,
+    nested_cloze,
+    normalise_tag,
+    split_tags,
+)
 from pearldeck.store.fastyaml import fast_parse
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -119,12 +128,12 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
     if "tags" in v:
         tags = v["tags"]
         if isinstance(tags, str):
-            tags = [t for t in re.split(r"[,\s]+", tags) if t]
+            tags = list(split_tags(tags))
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             problems.append(Problem(path, _line(raw, "tags"), "'tags' must be a list of words"))
         else:
             for t in tags:
-                if not TAG_RE.match(t):
+                if normalise_tag(t) and not TAG_RE.match(normalise_tag(t)):
                     problems.append(Problem(path, _line(raw, "tags"), f"bad tag {t!r}"))
     added = v.get("added")
     if added is not None and not DATE_RE.match(added):
@@ -135,7 +144,8 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
 
 
 def raw_tags(raw: RawPearl) -> tuple[str, ...]:
+    """A valid pearl's tags by the one tag rule (model.normalise_tag)."""
     tags = raw.values.get("tags") or []
     if isinstance(tags, str):
-        tags = [t for t in re.split(r"[,\s]+", tags) if t]
-    return tuple(dict.fromkeys(tags))
+        return split_tags(tags)
+    return tuple(dict.fromkeys(t for t in map(normalise_tag, tags) if t))

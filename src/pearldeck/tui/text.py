@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl
+from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl, split_tags
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
@@ -71,9 +70,8 @@ def pathway_dot(pathway: str) -> Content:
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
-    """Tags typed as `a, b c` or `#a #b`, without duplicates."""
-    words = (w.lstrip("#") for w in re.split(r"[,\s]+", text))
-    return tuple(dict.fromkeys(w for w in words if w))
+    """Tags typed as `a, ICU care` or `#a #b`, by the one tag rule (model.split_tags)."""
+    return split_tags(text)
 
 
 def format_tags(tags: tuple[str, ...]) -> str:

@@ -14,7 +14,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from pearldeck.daily import Counts
-from pearldeck.model import PATHWAYS
+from pearldeck.model import PATHWAYS, normalise_tag
 from pearldeck.tui.host import host
 from pearldeck.tui.text import pathway_dot
 
@@ -119,7 +119,7 @@ class HomeScreen(Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        tag = event.value.strip().lstrip("#")
+        tag = normalise_tag(event.value)
         if not tag:
             return
         h = host(self)
