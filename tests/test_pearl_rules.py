@@ -147,3 +147,21 @@ def test_tags_in_yaml_follow_the_same_rule(root: Path) -> None:
     ]
     out, _ = run(root, "due", "-t", "CARDIOLOGY", "--json")
     assert json.loads(out)["total"]["new"] == 1
+
+
+# --- pathways: the names an import heading accepts are accepted by every -p -------------
+
+
+def test_pathway_titles_and_any_case_are_accepted_by_every_p(root: Path) -> None:
+    q = "Most common cause of small-bowel obstruction in adults?"  # source: Sabiston 21st ed.
+    run(root, "add", q, "-p", "Acute", "-b", "Adhesions from prior abdominal surgery")
+    hba1c = "HbA1c target for most nonpregnant adults with diabetes?"  # ADA Standards 2024
+    run(root, "add", hba1c, "-p", "Chronic disease management", "-b", "< 7%")
+    listed = json.loads(run(root, "list", "-p", "Acute care", "--json")[0])
+    assert [p["pathway"] for p in listed] == ["acute"]
+    assert json.loads(run(root, "due", "-p", "CHRONIC", "--json")[0])["total"]["new"] == 1
+    assert json.loads(run(root, "next", "-p", "chronic care", "--json")[0])["pathway"] == "chronic"
+    run(root, "block", "add", "-s", "uworld", "-q", "10", "-c", "8", "-m", "15",
+        "--pathway-misses", "Acute care=1,Systems-based practice=1")  # fmt: skip
+    _, err = run(root, "list", "-p", "cardiology", code=2)
+    assert "unknown pathway 'cardiology'" in err and "Acute care" in err

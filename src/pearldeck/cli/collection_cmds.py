@@ -16,6 +16,7 @@ from pearldeck.cli.common import (
     now,
     open_collection,
     options,
+    pathway_param,
     print_json,
     print_pearl_table,
     tag_filter,
@@ -62,7 +63,9 @@ def init(ctx: click.Context, path: Path | None) -> None:
     metavar="TEXT",
     help="The pearl: a cloze ({{c1::...}}) or a question.",
 )
-@click.option("--pathway", "-p", required=True, metavar="PATHWAY", help=PATHWAY_HELP)
+@click.option(
+    "--pathway", "-p", required=True, metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP
+)
 @click.option("--back", "-b", metavar="TEXT", help="The answer.")
 @click.option(
     "--tag",
@@ -101,7 +104,7 @@ def add(
 
 
 @command("list")
-@click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
+@click.option("--pathway", "-p", metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP)
 @click.option("--tag", "-t", metavar="TAG", callback=tag_filter, help="Only pearls with this tag.")
 @click.option("--leeches", is_flag=True, help="Only leeches.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")

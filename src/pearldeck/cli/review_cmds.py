@@ -17,13 +17,16 @@ from pearldeck.cli.common import (
     now,
     open_collection,
     options,
+    pathway_param,
     print_json,
     tag_filter,
 )
 from pearldeck.model import Rating
 from pearldeck.store.queue import render_due
 
-pathway_option = click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
+pathway_option = click.option(
+    "--pathway", "-p", metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP
+)
 tag_option = click.option(
     "--tag", "-t", metavar="TAG", callback=tag_filter, help="Only cards of pearls with this tag."
 )

@@ -19,6 +19,7 @@ from pearldeck.cli.common import (
     guarded,
     now,
     open_collection,
+    pathway_param,
     print_pearl_table,
     tag_filter,
     tags_given,
@@ -50,7 +51,12 @@ def register(group: click.Group) -> None:
     help="The .apkg to write.",
 )
 @click.option(
-    "--pathway", "-p", multiple=True, metavar="PATHWAY", help=f"{PATHWAY_HELP} Repeatable."
+    "--pathway",
+    "-p",
+    multiple=True,
+    metavar="PATHWAY",
+    callback=pathway_param,
+    help=f"{PATHWAY_HELP} Repeatable.",
 )
 @click.option(
     "--tag",
@@ -176,7 +182,11 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
 )
 @click.option("--dry-run", "-n", is_flag=True, help="Show what would be added; write nothing.")
 @click.option(
-    "--pathway", "-p", metavar="PATHWAY", help="Pathway for pearls under no pathway heading."
+    "--pathway",
+    "-p",
+    metavar="PATHWAY",
+    callback=pathway_param,
+    help="Pathway for pearls under no pathway heading.",
 )
 @click.option(
     "--tag", "-t", multiple=True, metavar="TAG", help="Tag added to every pearl (repeat)."
