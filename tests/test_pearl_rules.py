@@ -165,3 +165,13 @@ def test_pathway_titles_and_any_case_are_accepted_by_every_p(root: Path) -> None
         "--pathway-misses", "Acute care=1,Systems-based practice=1")  # fmt: skip
     _, err = run(root, "list", "-p", "cardiology", code=2)
     assert "unknown pathway 'cardiology'" in err and "Acute care" in err
+
+
+def test_a_duplicate_id_names_only_the_other_places(root: Path) -> None:
+    pearl = '- id: dup001\n  text: "Anaphylaxis: {{c1::IM epinephrine}}"\n'
+    (root / "acute.yaml").write_text(pearl, encoding="utf-8")
+    (root / "chronic.yaml").write_text(pearl + pearl, encoding="utf-8")
+    out, _ = run(root, "check", code=1)
+    first, second = sorted(out.replace(f"{root}/", "").splitlines())
+    assert first == "chronic.yaml:1: duplicate id 'dup001' (also at acute.yaml:1, chronic.yaml:3)"
+    assert second == "chronic.yaml:3: duplicate id 'dup001' (also at acute.yaml:1, chronic.yaml:1)"

@@ -219,10 +219,12 @@ class Collection(DailyQueue):
             return []
         found = []
         for pid, places in self.index.duplicate_ids():
-            where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
             for rel, ln in places[1:]:
+                others = (f"{self.display(r)}:{n}" for r, n in places if (r, n) != (rel, ln))
                 found.append(
-                    Problem(self.display(rel), ln, f"duplicate id {pid!r} (also at {where})")
+                    Problem(
+                        self.display(rel), ln, f"duplicate id {pid!r} (also at {', '.join(others)})"
+                    )
                 )
         self._dup_cache = (files, found)
         if not found:
