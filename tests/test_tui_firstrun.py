@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pearldeck.store.layout import init_collection
+from pearldeck.tui.screens.home import HomeScreen
+from pearldeck.tui.screens.problems import ProblemsScreen
 from pearldeck.tui.screens.stats import stats_table
+from tui_helpers import SIZE, make_app, text_of, tui_env
+
+__all__ = ["tui_env"]
 
 
 def _numbers(reviews_today: int, reviews_total: int) -> dict[str, object]:
@@ -31,3 +39,19 @@ def test_stats_columns_never_run_together_past_100k() -> None:
     assert lines[3].split()[:3] == ["total", "12", "2600000"]
     # the numbers stay under their headings: right-aligned to the same column
     assert {len(line) for line in lines[:4]} == {len(lines[0])}
+
+
+async def test_no_collection_says_to_run_pearls_init(tmp_path: Path, tui_env: None) -> None:
+    missing = tmp_path / "pearls"
+    app = make_app(missing, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        title = text_of(app, "#problems-title")
+        assert "need fixing" not in title
+        assert f"No collection at {missing}" in title
+        assert f"pearls init {missing}" in title
+        init_collection(missing)  # the user runs it in another terminal
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -18,6 +19,9 @@ class Host(Protocol):
 
     @property
     def col(self) -> Collection: ...
+
+    root: Path
+    """The collection folder (it may not exist yet)."""
 
     def now(self) -> datetime: ...
 
