@@ -8,9 +8,10 @@ from pearldeck.store.layout import init_collection
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.problems import ProblemsScreen
 from pearldeck.tui.screens.stats import stats_table
-from tui_helpers import SIZE, make_app, text_of, tui_env
+from pearldeck.tui.themes import DARK, LIGHT
+from tui_helpers import SIZE, collection, make_app, text_of, tui_env
 
-__all__ = ["tui_env"]
+__all__ = ["collection", "tui_env"]
 
 
 def _numbers(reviews_today: int, reviews_total: int) -> dict[str, object]:
@@ -55,3 +56,22 @@ async def test_no_collection_says_to_run_pearls_init(tmp_path: Path, tui_env: No
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_theme_is_remembered_for_the_next_start(collection: Path, tmp_path: Path) -> None:
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == DARK
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.theme == LIGHT
+    config = tmp_path / "xdg-config" / "pearldeck" / "config.toml"
+    assert 'theme = "pearldeck-light"' in config.read_text(encoding="utf-8")
+    assert not list(collection.rglob("config.toml"))  # not in the collection (git)
+    again = make_app(collection, start="home")
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == LIGHT
+    config.write_text("theme = [broken\n", encoding="utf-8")  # hand-broken: the default
+    assert make_app(collection, start="home").theme == DARK

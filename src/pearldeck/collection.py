@@ -657,6 +657,20 @@ def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
     return root / layout.CACHE_DIR
 
 
+def user_preferences() -> dict[str, str]:
+    """This user's preferences (the app's theme), kept outside every collection."""
+    from pearldeck.store import userconfig
+
+    return userconfig.read()
+
+
+def remember_preference(key: str, value: str) -> bool:
+    """Save one of this user's preferences; False if it could not be written."""
+    from pearldeck.store import userconfig
+
+    return userconfig.save(key, value)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 

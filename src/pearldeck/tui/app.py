@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
-from pearldeck.collection import Collection, Refresh
+from pearldeck.collection import Collection, Refresh, remember_preference, user_preferences
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlError, Problem
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.healing import Healing
@@ -82,7 +83,9 @@ class PearlsApp(App[None]):
         super().__init__()
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DARK
+        saved = user_preferences().get("theme")
+        self.theme = saved if saved in self.available_themes else DARK
+        self._saved_theme = self.theme
         self.root = root
         self.start = start
         self.pathway = pathway
@@ -116,6 +119,7 @@ class PearlsApp(App[None]):
     # opening the collection -------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         size = _unindexed_size(self.root)
         if size > BIG_FIRST_RUN:
             from pearldeck.tui.screens.loading import LoadingScreen
@@ -264,6 +268,11 @@ class PearlsApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.current_theme.dark else DARK
+
+    def _remember_theme(self, theme: Theme) -> None:
+        # ctrl+t or the palette's theme picker: the next start opens in it too
+        if theme.name != self._saved_theme and remember_preference("theme", theme.name):
+            self._saved_theme = theme.name
 
     # the command palette ---------------------------------------------------------
 
