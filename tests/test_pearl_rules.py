@@ -175,3 +175,24 @@ def test_a_duplicate_id_names_only_the_other_places(root: Path) -> None:
     first, second = sorted(out.replace(f"{root}/", "").splitlines())
     assert first == "chronic.yaml:1: duplicate id 'dup001' (also at acute.yaml:1, chronic.yaml:3)"
     assert second == "chronic.yaml:3: duplicate id 'dup001' (also at acute.yaml:1, chronic.yaml:1)"
+
+
+# --- init offers git ------------------------------------------------------------------
+
+
+def test_init_git_makes_a_repository_and_no_git_does_not(tmp_path: Path) -> None:
+    with_git, without = tmp_path / "a" / "pearls", tmp_path / "b" / "pearls"
+    result = runner.invoke(app, ["init", str(with_git), "--git"], catch_exceptions=False)
+    assert result.exit_code == 0 and "git repository" in result.stdout
+    assert (with_git / ".git").is_dir() and (with_git / "settings.toml").exists()
+    result = runner.invoke(app, ["init", str(without), "--no-git"], catch_exceptions=False)
+    assert result.exit_code == 0 and not (without / ".git").exists()
+    # not a terminal and no flag: no question, a hint
+    other = tmp_path / "c" / "pearls"
+    result = runner.invoke(app, ["init", str(other)], input="y\n", catch_exceptions=False)
+    assert not (other / ".git").exists() and f"pearls init {other} --git" in result.stdout
+    # inside a repository already (a collection kept in a project): never a nested one
+    inner = with_git / "sub"
+    result = runner.invoke(app, ["init", str(inner), "--git"], catch_exceptions=False)
+    assert "already inside a git repository" in result.stdout
+    assert not (inner / ".git").exists()

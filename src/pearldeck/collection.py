@@ -657,6 +657,19 @@ def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
     return root / layout.CACHE_DIR
 
 
+def git_init(root: Path) -> str:
+    """Make a new collection a git repository (unless it is in one); what happened."""
+    from pearldeck.store import gitrepo
+
+    return gitrepo.init(root)
+
+
+def in_git_repository(root: Path) -> bool:
+    from pearldeck.store import gitrepo
+
+    return gitrepo.inside_repository(root)
+
+
 def user_preferences() -> dict[str, str]:
     """This user's preferences (the app's theme), kept outside every collection."""
     from pearldeck.store import userconfig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -39,13 +40,21 @@ def register(group: click.Group) -> None:
     metavar="[PATH]",
     help="Folder to create (default: --dir).",
 )
+@click.option(
+    "--git/--no-git",
+    "git",
+    default=None,
+    help="Make the folder a git repository (git init), to sync it between machines. "
+    "Default: ask, when run in a terminal.",
+)
 @click.pass_context
 @guarded
-def init(ctx: click.Context, path: Path | None) -> None:
+def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
     """Make a new collection: five pathway files, settings.toml, reviews/, .gitignore and
     .gitattributes (pearls added on two machines merge in git without a conflict).
 
     In an existing collection it adds only what is missing."""
+    from pearldeck.collection import git_init, in_git_repository
     from pearldeck.store.layout import init_collection
 
     root = path or options(ctx).dir
@@ -54,6 +63,19 @@ def init(ctx: click.Context, path: Path | None) -> None:
         click.echo(f"created {p}")
     if not made:
         click.echo(f"{root} is already a collection; nothing changed")
+    if git is False:
+        return
+    if in_git_repository(root):
+        if git:
+            click.echo(f"{root} is already inside a git repository; not making another")
+        return
+    if git is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            click.echo(f"to sync it with git: pearls init {root} --git (or git init {root})")
+            return
+        git = click.confirm("Make it a git repository (git init), to sync it?", default=True)
+    if git:
+        click.echo(git_init(root))
 
 
 @command("add")
