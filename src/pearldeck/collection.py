@@ -36,6 +36,7 @@ from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import format_interval, study_day
 
 if TYPE_CHECKING:
+    from pearldeck.countdown import Countdown
     from pearldeck.drafts import PearlDraft
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
@@ -626,6 +627,40 @@ class Collection(DailyQueue):
     def card_pathways(self) -> dict[str, str]:
         """Every live card id and its pathway."""
         return {c: p.pathway for p in self.index.pearls() for c in p.card_ids()}
+
+    def countdown(self, now: datetime) -> Countdown | None:
+        """Days to the exam set in settings.toml, reviews forecast, new-card pace; or None."""
+        from datetime import date
+
+        from pearldeck.countdown import CardPlan, countdown
+
+        st = self.settings
+        if st.exam_date is None:
+            return None
+        today = study_day(now, st.day_starts_at)
+        statuses = self.index.statuses()
+        plans, new_left = [], 0
+        for cid in self.index.card_ids():
+            s = statuses.get(cid)
+            if s is not None and s.suspended:
+                continue
+            if s is None or s.state == sched.NEW or s.due is None:
+                new_left += 1
+                continue
+            due = study_day(datetime.fromtimestamp(s.due, UTC), st.day_starts_at)
+            days = (s.due - s.last_review) / 86400 if s.last_review else 1
+            plans.append(CardPlan(max(0, (due - today).days), max(1, round(days))))
+        exam = date.fromisoformat(st.exam_date)
+        return countdown(today, exam, plans, new_left, st.new_per_day)
+
+    def set_exam_date(self, exam_date: str | None) -> None:
+        """Write the exam date (`YYYY-MM-DD`, or None to remove it) into settings.toml."""
+        from dataclasses import replace
+
+        from pearldeck.store.settings import save_exam_date
+
+        save_exam_date(self.root, exam_date)
+        self.settings = replace(self.settings, exam_date=exam_date)
 
     def stats(self, now: datetime) -> dict[str, object]:
         from pearldeck.stats import compute
