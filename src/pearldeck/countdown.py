@@ -96,15 +96,18 @@ def countdown(
     return Countdown(exam_day, days, reviews, new_left, new_per_day, to_clear, needed)
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def describe(c: Countdown) -> list[str]:
     """The countdown in two plain sentences, for the report and Home."""
     if c.days_left < 0:
-        return [f"Exam {c.exam_day}: {-c.days_left} days ago (change exam_date in settings)."]
+        return [f"Exam {c.exam_day}: {_days(-c.days_left)} ago (change exam_date in settings)."]
     if c.days_left == 0:
         return [f"Exam {c.exam_day}: today. Good luck!"]
-    day_s = "day" if c.days_left == 1 else "days"
     lines = [
-        f"Exam {c.exam_day}: {c.days_left} {day_s} left; "
+        f"Exam {c.exam_day}: {_days(c.days_left)} left; "
         f"about {c.reviews_forecast:,} reviews before it."
     ]
     if c.new_left == 0:
@@ -117,11 +120,12 @@ def describe(c: Countdown) -> list[str]:
     elif c.clears:
         lines.append(
             f"{c.new_left:,} new cards left: {c.new_per_day} a day introduces them in "
-            f"{c.days_to_clear} days, before the exam."
+            f"{_days(c.days_to_clear)}, before the exam."
         )
     else:
         lines.append(
-            f"{c.new_left:,} new cards left: {c.new_per_day} a day needs {c.days_to_clear} "
-            f"days, past the exam; {c.needed_per_day} a day would introduce them in time."
+            f"{c.new_left:,} new cards left: {c.new_per_day} a day needs "
+            f"{_days(c.days_to_clear)}, past the exam; "
+            f"{c.needed_per_day} a day would introduce them in time."
         )
     return lines

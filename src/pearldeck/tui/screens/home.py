@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,8 +14,10 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from pearldeck.countdown import describe
 from pearldeck.daily import Counts
-from pearldeck.model import PATHWAYS, normalise_tag
+from pearldeck.model import PATHWAYS, PearlError, normalise_tag
+from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.host import host
 from pearldeck.tui.text import pathway_dot
 
@@ -46,6 +49,7 @@ class HomeScreen(Screen[None]):
         Binding("l", "log_block", "Log block"),
         Binding("p", "report", "Report"),
         Binding("t", "tag", "Tag"),
+        Binding("x", "exam_date", "Exam date", show=False),  # named on the exam line
         Binding("escape", "focus_table", show=False),
     ]
 
@@ -59,6 +63,7 @@ class HomeScreen(Screen[None]):
             table: DataTable[Content | str] = DataTable(id="today", cursor_type="row")
             table.border_title = "Due today"
             yield table
+            yield Static(id="home-exam")
             with Horizontal(id="tag-row"):
                 yield Label("Review a tag", id="tag-label")
                 yield Input(placeholder="e.g. cardiology, then enter", id="tag")
@@ -111,6 +116,41 @@ class HomeScreen(Screen[None]):
         for pw in PATHWAYS:
             table.add_row(pathway_dot(pw), *_cells(due.pathways.get(pw, Counts())), key=pw)
         table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_exam()
+
+    def _show_exam(self) -> None:
+        h = host(self)
+        exam = self.query_one("#home-exam", Static)
+        c = h.col.countdown(h.now())
+        if c is None:
+            exam.update(Content.assemble(("x", "bold"), " sets your exam date for a countdown"))
+            return
+        first, *rest = describe(c)
+        style = "$success" if c.clears or c.new_left == 0 else "$warning"
+        exam.update(
+            Content.assemble(
+                (first, "bold"), ("  x changes it", "dim"), *(("\n" + r, style) for r in rest)
+            )
+        )
+
+    def action_exam_date(self) -> None:
+        from pearldeck.tui.dialogs.exam_date import ExamDateDialog
+
+        h = host(self)
+        today = date.fromisoformat(h.col.due(h.now()).today)
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                h.col.set_exam_date(value or None)
+            except (PearlError, ChangedOnDisk, WriteFailed) as e:
+                self.notify(str(e), title="Not saved", severity="error", timeout=10)
+                return
+            self.notify(f"Exam date set to {value}." if value else "Exam date removed.")
+            self._show_exam()
+
+        self.app.push_screen(ExamDateDialog(h.col.settings.exam_date, today), chosen)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
