@@ -38,6 +38,7 @@ from pearldeck.studyday import format_interval, study_day
 if TYPE_CHECKING:
     from pearldeck.countdown import Countdown
     from pearldeck.drafts import PearlDraft
+    from pearldeck.habit import Habit
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -652,6 +653,24 @@ class Collection(DailyQueue):
             plans.append(CardPlan(max(0, (due - today).days), max(1, round(days))))
         exam = date.fromisoformat(st.exam_date)
         return countdown(today, exam, plans, new_left, st.new_per_day)
+
+    def habit(self, now: datetime) -> Habit:
+        """Reviews done today and the days-in-a-row streak, for Home."""
+        from collections import Counter
+
+        from pearldeck.habit import HABIT_DAYS, habit
+        from pearldeck.studyday import day_start
+
+        st = self.settings
+        today = study_day(now, st.day_starts_at)
+        window = 32
+        while True:  # read back only as far as the streak goes: most days, a month
+            start = day_start(today - timedelta(days=window), st.day_starts_at)
+            times = self.index.recent_review_times(sched.iso(start))
+            found = habit(Counter(t[:16] for t in times).items(), today, st.day_starts_at)
+            if found.streak < window - 1 or window > HABIT_DAYS:
+                return found
+            window *= 4
 
     def set_exam_date(self, exam_date: str | None) -> None:
         """Write the exam date (`YYYY-MM-DD`, or None to remove it) into settings.toml."""

@@ -504,6 +504,26 @@ class Index(EventTables):
         ).fetchone()
         return None if row is None else event_from_row(row)
 
+    def recent_review_times(self, since: str) -> list[str]:
+        """Times of reviews (not undone) from `since` on, newest first per device's log
+        order through the (device, seq) index: the cost is the reviews read, not the
+        whole history (a time range over the events table would scan all of it)."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='events_device'").fetchone():
+            with contextlib.suppress(IndexUnwritable), self.write() as db:
+                db.execute(DEVICE_INDEX)
+        out: list[str] = []
+        for path in self.log_offsets():
+            rows = self.db.execute(
+                "SELECT time, kind, undone FROM events WHERE device=? ORDER BY seq DESC",
+                (Path(path).stem,),
+            )
+            for when, kind, undone in rows:
+                if when < since:
+                    break  # a device appends in time order: the rest is older
+                if kind == "review" and not undone:
+                    out.append(when)
+        return out
+
     # card status --------------------------------------------------------
 
     def put_status(self, db: sqlite3.Connection, rows: Sequence[StatusRow]) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from pearldeck.countdown import describe
 from pearldeck.daily import Counts
+from pearldeck.habit import Habit
 from pearldeck.model import PATHWAYS, PearlError, normalise_tag
 from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.host import host
@@ -34,6 +35,33 @@ def _cells(counts: Counts) -> list[Content]:
         num(counts.review, "$success"),
         num(counts.total, "bold"),
     ]
+
+
+GOAL_BAR = 16
+
+
+def goal_content(habit: Habit, left: int) -> Content:
+    """`Today 12 of 30 reviews ━━━━━━──── · 5 days in a row`: the daily goal and streak."""
+    goal = habit.goal(left)
+    done = habit.done_today
+    filled = round(GOAL_BAR * done / goal) if goal else GOAL_BAR
+    parts: list[str | tuple[str, str]] = [("Today ", "bold")]
+    if goal == 0:
+        parts.append(("nothing due", "$text-muted"))
+    elif left == 0:
+        parts.append((f"all {done} reviews done ✓", "bold $success"))
+    else:
+        parts.append(f"{done} of {goal} reviews ")
+        parts += [("━" * filled, "$success"), ("━" * (GOAL_BAR - filled), "$panel")]
+    parts.append("  ·  ")
+    if habit.streak == 0:
+        parts.append(("no streak yet", "$text-muted"))
+    else:
+        days = "day" if habit.streak == 1 else "days"
+        parts.append((f"{habit.streak} {days} in a row", "bold $accent"))
+        if done == 0:
+            parts.append((": review to keep it", "$text-muted"))
+    return Content.assemble(*parts)
 
 
 class HomeScreen(Screen[None]):
@@ -60,6 +88,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
         with Vertical(id="home-body"):
+            yield Static(id="home-goal")
             table: DataTable[Content | str] = DataTable(id="today", cursor_type="row")
             table.border_title = "Due today"
             yield table
@@ -116,7 +145,13 @@ class HomeScreen(Screen[None]):
         for pw in PATHWAYS:
             table.add_row(pathway_dot(pw), *_cells(due.pathways.get(pw, Counts())), key=pw)
         table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_goal(due.total.total)
         self._show_exam()
+
+    def _show_goal(self, left: int) -> None:
+        h = host(self)
+        habit = h.col.habit(h.now())
+        self.query_one("#home-goal", Static).update(goal_content(habit, left))
 
     def _show_exam(self) -> None:
         h = host(self)
