@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pearldeck.countdown import Countdown
     from pearldeck.drafts import PearlDraft
     from pearldeck.habit import Habit
+    from pearldeck.store.studylog import Exam
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -671,6 +672,29 @@ class Collection(DailyQueue):
             if found.streak < window - 1 or window > HABIT_DAYS:
                 return found
             window *= 4
+
+    def log_exam(self, name: str, score: str, day: str | None, now: datetime) -> Exam:
+        """Append a practice-exam result as `pearls exam add` does; ValueError says what
+        is wrong (`score '300x': ...`), in the words of that command's checks."""
+        from pearldeck.store import studylog
+
+        scaled, percent = studylog.parse_score(score)
+        name = " ".join(name.split())
+        if not name or len(name) > 80:
+            raise ValueError("exam name must be 1 to 80 characters")
+        log = studylog.read(self.root)
+        exam = studylog.Exam(
+            id=studylog.fresh_id(log),
+            date=studylog.parse_day(day, study_day(now, self.settings.day_starts_at)),
+            name=name,
+            form=studylog.exam_form(name),
+            score=scaled,
+            percent=percent,
+            time=sched.iso(now),
+            device=self.device,
+        )
+        studylog.append(self.root, self.device, exam)  # checks it with the log's own rules
+        return exam
 
     def set_exam_date(self, exam_date: str | None) -> None:
         """Write the exam date (`YYYY-MM-DD`, or None to remove it) into settings.toml."""

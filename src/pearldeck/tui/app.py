@@ -251,6 +251,11 @@ class PearlsApp(App[None]):
         if not isinstance(self.screen, LogBlockScreen):
             self.push_screen(LogBlockScreen(), logged)
 
+    def open_log_exam(self) -> None:
+        from pearldeck.tui.screens.log_exam import LogExamScreen
+
+        self._push_once(LogExamScreen())
+
     def open_report(self) -> None:
         from pearldeck.tui.screens.report import ReportScreen
 
@@ -288,6 +293,9 @@ class PearlsApp(App[None]):
             yield SystemCommand("Add pearls", "Quick capture after a block", self.open_add)
             yield SystemCommand(
                 "Log block", "Record a question block, then write its pearls", self.open_log_block
+            )
+            yield SystemCommand(
+                "Log practice exam", "An NBME, UWSA or Free 120 score", self.open_log_exam
             )
             yield SystemCommand(
                 "Study report", "Accuracy, error mix, pathways, readiness", self.open_report

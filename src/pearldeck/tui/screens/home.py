@@ -78,6 +78,7 @@ class HomeScreen(Screen[None]):
         Binding("p", "report", "Report"),
         Binding("t", "tag", "Tag"),
         Binding("x", "exam_date", "Exam date", show=False),  # named on the exam line
+        Binding("e", "log_exam", "Log exam", show=False),  # in ctrl+p and on the report
         Binding("escape", "focus_table", show=False),
     ]
 
@@ -225,6 +226,9 @@ class HomeScreen(Screen[None]):
 
     def action_log_block(self) -> None:
         host(self).open_log_block()
+
+    def action_log_exam(self) -> None:
+        host(self).open_log_exam()
 
     def action_report(self) -> None:
         host(self).open_report()

@@ -244,6 +244,7 @@ class ReportScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("l", "log_block", "Log block"),
+        Binding("e", "log_exam", "Log exam"),
         Binding("d", "delete_record", "Delete block/exam"),
     ]
 
@@ -290,6 +291,9 @@ class ReportScreen(Screen[None]):
 
     def action_log_block(self) -> None:
         host(self).open_log_block()
+
+    def action_log_exam(self) -> None:
+        host(self).open_log_exam()
 
     def action_delete_record(self) -> None:
         from pearldeck.tui.dialogs.confirm import ConfirmDialog
