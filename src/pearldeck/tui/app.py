@@ -271,6 +271,12 @@ class PearlsApp(App[None]):
 
         self._push_once(StatsScreen())
 
+    def open_custom_study(self, title: str, card_ids: list[str]) -> None:
+        """Review these cards now (from a Browse search); escape or h goes Home."""
+        from pearldeck.tui.screens.custom_study import CustomStudyScreen
+
+        self.push_screen(CustomStudyScreen(title, card_ids))
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.current_theme.dark else DARK
 
