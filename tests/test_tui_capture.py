@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
+from pearldeck.collection import Collection
 from pearldeck.tui.app import PearlsApp
 from pearldeck.tui.dialogs.confirm import ConfirmDialog
 from pearldeck.tui.screens.add import AddScreen
@@ -94,3 +95,37 @@ async def test_escape_with_typed_text_asks_before_discarding(collection: Path) -
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     assert (collection / "acute.yaml").read_bytes() == before
+
+
+async def test_pearls_add_alone_opens_the_form_on_the_last_block(collection: Path) -> None:
+    from click.testing import CliRunner
+
+    from pearldeck.cli import app as cli
+
+    runner = CliRunner()
+    env = {"PEARLS_NOW": "2026-11-27T13:00:00Z"}
+    for misses in ("acute=2", "diagnostic=3,acute=1"):
+        args = ["block", "add", "-s", "uworld", "-q", "40", "-c", "30", "-m", "60"]
+        result = runner.invoke(cli, ["--dir", str(collection), *args, "--pathway-misses", misses],
+                               env=env)  # fmt: skip
+        assert result.exit_code == 0, result.output
+    last = result.stdout.strip()
+    # not a terminal: a usage error, never a hang
+    result = runner.invoke(cli, ["--dir", str(collection), "add"])
+    assert result.exit_code == 2 and "TEXT" in result.stderr
+    app = make_app(collection, start="add")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, AddScreen) and app.screen.quit_on_back
+        assert app.screen.block is not None and app.screen.block.id == last
+        assert app.screen.query_one("#f-pathway", Select).value == "diagnostic"
+        # ESC 2019 acute PE guideline: clinical (pretest) probability comes first
+        await pilot.press(*"Next step for a stable patient with suspected PE?", "tab")
+        await pilot.press(*"Wells score", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+    with Collection(collection) as col:
+        [pearl] = col.pearls("diagnostic")
+    assert pearl.block == last and pearl.back == "Wells score"

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from pearldeck.countdown import Countdown
     from pearldeck.drafts import PearlDraft
     from pearldeck.habit import Habit
-    from pearldeck.store.studylog import Exam
+    from pearldeck.store.studylog import Block, Exam
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -672,6 +672,13 @@ class Collection(DailyQueue):
             if found.streak < window - 1 or window > HABIT_DAYS:
                 return found
             window *= 4
+
+    def last_block(self) -> Block | None:
+        """The question block logged last (by its day, then time), if any."""
+        from pearldeck.store import studylog
+
+        blocks = studylog.read(self.root).blocks
+        return blocks[-1] if blocks else None
 
     def log_exam(self, name: str, score: str, day: str | None, now: datetime) -> Exam:
         """Append a practice-exam result as `pearls exam add` does; ValueError says what

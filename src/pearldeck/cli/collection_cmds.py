@@ -82,12 +82,12 @@ def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
 @click.argument(
     "text",
     cls=Argument,
-    metavar="TEXT",
-    help="The pearl: a cloze ({{c1::...}}) or a question.",
+    required=False,
+    metavar="[TEXT]",
+    help="The pearl: a cloze ({{c1::...}}) or a question. Without it, in a terminal, the "
+    "app's Add form opens, linked to the last block logged.",
 )
-@click.option(
-    "--pathway", "-p", required=True, metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP
-)
+@click.option("--pathway", "-p", metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP)
 @click.option("--back", "-b", metavar="TEXT", help="The answer.")
 @click.option(
     "--tag",
@@ -102,14 +102,26 @@ def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
 @guarded
 def add(
     ctx: click.Context,
-    text: str,
-    pathway: str,
+    text: str | None,
+    pathway: str | None,
     back: str | None,
     tag: tuple[str, ...],
     source: str | None,
     block: str | None,
 ) -> None:
-    """Append one pearl to its pathway file and print its new id."""
+    """Append one pearl to its pathway file and print its new id.
+
+    With no TEXT (in a terminal), open the app's Add form for quick capture during a
+    block: linked to the last block logged, on the pathway it missed most (or -p)."""
+    if text is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            fail("give the pearl's TEXT (the Add form opens only in a terminal)", 2)
+        from pearldeck.tui.app import PearlsApp
+
+        PearlsApp(options(ctx).dir, start="add", pathway=pathway).run()
+        return
+    if pathway is None:
+        fail("missing option '--pathway' / '-p': the pathway the pearl goes to", 2)
     check_pathway(pathway)
     tags = tags_given(tag)
     from pearldeck.drafts import PearlDraft

@@ -58,7 +58,7 @@ def env_clock() -> Clock:
 
 
 class PearlsApp(App[None]):
-    """`start` is "review" (today's first due card) or "home"."""
+    """`start` is "review" (today's first due card), "home", or "add" (quick capture)."""
 
     # absolute: subclasses live elsewhere. The review's CSS is parsed with the app's: a
     # screen's own CSS_PATH would re-parse the whole stylesheet as the first card shows.
@@ -190,7 +190,9 @@ class PearlsApp(App[None]):
     def _fixed(self, ok: bool | None) -> None:
         if len(self.screen_stack) > 1:
             return  # the problems screen was shown over a running screen
-        if self.start == "home":
+        if self.start == "add":
+            self._capture()
+        elif self.start == "home":
             self.go_home()
         else:
             self.start_review(self.pathway, self.tag)
@@ -233,11 +235,22 @@ class PearlsApp(App[None]):
     def open_add(self, pathway: str | None = None, block: Block | None = None) -> None:
         from pearldeck.tui.screens.add import AddScreen
 
-        screen = AddScreen(pathway, block)
+        quits = isinstance(self.screen, AddScreen) and self.screen.quit_on_back
+        screen = AddScreen(pathway, block, quit_on_back=quits)
         if block is not None and isinstance(self.screen, AddScreen):
             self.switch_screen(screen)  # a block logged from Add: capture for the new block
         else:
             self._push_once(screen)
+
+    def _capture(self) -> None:
+        """`pearls add` with no text: the Add screen alone, linked to the last block (on
+        the pathway it missed most, unless -p named one); leaving it quits."""
+        from pearldeck.tui.block_entry import most_missed_pathway
+        from pearldeck.tui.screens.add import AddScreen
+
+        block = self.col.last_block()
+        pathway = self.pathway or (most_missed_pathway(block) if block else None)
+        self.push_screen(AddScreen(pathway, block, quit_on_back=True))
 
     def open_log_block(self) -> None:
         """Log a block, then Add opens linked to it, on the pathway it missed most."""
