@@ -632,76 +632,28 @@ class Collection(DailyQueue):
 
     def countdown(self, now: datetime) -> Countdown | None:
         """Days to the exam set in settings.toml, reviews forecast, new-card pace; or None."""
-        from datetime import date
+        from pearldeck.goals import exam_countdown
 
-        from pearldeck.countdown import CardPlan, countdown
-
-        st = self.settings
-        if st.exam_date is None:
-            return None
-        today = study_day(now, st.day_starts_at)
-        statuses = self.index.statuses()
-        plans, new_left = [], 0
-        for cid in self.index.card_ids():
-            s = statuses.get(cid)
-            if s is not None and s.suspended:
-                continue
-            if s is None or s.state == sched.NEW or s.due is None:
-                new_left += 1
-                continue
-            due = study_day(datetime.fromtimestamp(s.due, UTC), st.day_starts_at)
-            days = (s.due - s.last_review) / 86400 if s.last_review else 1
-            plans.append(CardPlan(max(0, (due - today).days), max(1, round(days))))
-        exam = date.fromisoformat(st.exam_date)
-        return countdown(today, exam, plans, new_left, st.new_per_day)
+        return exam_countdown(self.index, self.settings, now)
 
     def habit(self, now: datetime) -> Habit:
         """Reviews done today and the days-in-a-row streak, for Home."""
-        from collections import Counter
+        from pearldeck.goals import daily_habit
 
-        from pearldeck.habit import HABIT_DAYS, habit
-        from pearldeck.studyday import day_start
-
-        st = self.settings
-        today = study_day(now, st.day_starts_at)
-        window = 32
-        while True:  # read back only as far as the streak goes: most days, a month
-            start = day_start(today - timedelta(days=window), st.day_starts_at)
-            times = self.index.recent_review_times(sched.iso(start))
-            found = habit(Counter(t[:16] for t in times).items(), today, st.day_starts_at)
-            if found.streak < window - 1 or window > HABIT_DAYS:
-                return found
-            window *= 4
+        return daily_habit(self.index, self.settings, now)
 
     def last_block(self) -> Block | None:
-        """The question block logged last (by its day, then time), if any."""
-        from pearldeck.store import studylog
+        """The question block logged last, if any (`pearls add` alone links to it)."""
+        from pearldeck.goals import last_block
 
-        blocks = studylog.read(self.root).blocks
-        return blocks[-1] if blocks else None
+        return last_block(self.root)
 
     def log_exam(self, name: str, score: str, day: str | None, now: datetime) -> Exam:
-        """Append a practice-exam result as `pearls exam add` does; ValueError says what
-        is wrong (`score '300x': ...`), in the words of that command's checks."""
-        from pearldeck.store import studylog
+        """Log a practice exam as `pearls exam add` does; ValueError says what is wrong."""
+        from pearldeck.goals import log_exam
 
-        scaled, percent = studylog.parse_score(score)
-        name = " ".join(name.split())
-        if not name or len(name) > 80:
-            raise ValueError("exam name must be 1 to 80 characters")
-        log = studylog.read(self.root)
-        exam = studylog.Exam(
-            id=studylog.fresh_id(log),
-            date=studylog.parse_day(day, study_day(now, self.settings.day_starts_at)),
-            name=name,
-            form=studylog.exam_form(name),
-            score=scaled,
-            percent=percent,
-            time=sched.iso(now),
-            device=self.device,
-        )
-        studylog.append(self.root, self.device, exam)  # checks it with the log's own rules
-        return exam
+        today = study_day(now, self.settings.day_starts_at)
+        return log_exam(self.root, self.device, today, name, score, day, now)
 
     def set_exam_date(self, exam_date: str | None) -> None:
         """Write the exam date (`YYYY-MM-DD`, or None to remove it) into settings.toml."""
