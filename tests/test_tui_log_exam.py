@@ -52,3 +52,15 @@ async def test_log_an_exam_from_home_and_see_it_in_the_report(collection: Path) 
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
         assert [e.percent for e in studylog.read(collection).exams] == [None, 72.0]
+
+
+async def test_the_report_screen_starts_with_the_exam_countdown(collection: Path) -> None:
+    settings = collection / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "exam_date = 2027-01-26\n")
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        assert text_of(app, "#report-exam").startswith("Exam 2027-01-26: 60 days left")

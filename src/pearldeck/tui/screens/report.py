@@ -270,6 +270,11 @@ class ReportScreen(Screen[None]):
             classes="top-line",
         )
         with VerticalScroll(id="report-body"):
+            exam = h.col.countdown(h.now())
+            if exam is not None:  # the countdown frames everything below it
+                from pearldeck.countdown import describe
+
+                yield Static(Content("\n".join(describe(exam))), id="report-exam")
             yield from sections(report)
         yield Footer()
 
