@@ -73,13 +73,17 @@ def _reviews_before(first: int, interval: float, days: int) -> int:
 def countdown(
     today: date,
     exam_day: date,
-    cards: Iterable[CardPlan],
+    cards: Iterable[CardPlan | tuple[CardPlan, int]],
     new_left: int,
     new_per_day: int,
 ) -> Countdown:
-    """The countdown on study day `today`: `cards` are the cards in learning or review."""
+    """The countdown on study day `today`: `cards` are the cards in learning or review
+    (each alone, or with how many cards share its plan)."""
     days = (exam_day - today).days
-    groups = Counter((c.due_in, max(1, c.interval)) for c in cards)
+    groups: Counter[tuple[int, int]] = Counter()
+    for item in cards:
+        plan, n = item if isinstance(item, tuple) else (item, 1)
+        groups[plan.due_in, max(1, plan.interval)] += n
     reviews = sum(n * _reviews_before(due, ivl, days) for (due, ivl), n in groups.items())
     if new_per_day > 0 and days > 0:
         # the new cards of day d are first seen on day d, then on d + 1, d + 3.5, ...

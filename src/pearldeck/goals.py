@@ -4,7 +4,7 @@ countdown, today's goal and the streak, practice exams logged from the app."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pearldeck import scheduler as sched
@@ -21,18 +21,10 @@ def exam_countdown(index: Index, settings: Settings, now: datetime) -> Countdown
     if settings.exam_date is None:
         return None
     today = study_day(now, settings.day_starts_at)
-    statuses = index.statuses()
-    plans, new_left = [], 0
-    for cid in index.card_ids():
-        s = statuses.get(cid)
-        if s is not None and s.suspended:
-            continue
-        if s is None or s.state == sched.NEW or s.due is None:
-            new_left += 1
-            continue
-        due = study_day(datetime.fromtimestamp(s.due, UTC), settings.day_starts_at)
-        days = (s.due - s.last_review) / 86400 if s.last_review else 1
-        plans.append(CardPlan(max(0, (due - today).days), max(1, round(days))))
+    # whole days from today's start: a DST hour either way changes no forecast
+    start = day_start(today, settings.day_starts_at).timestamp()
+    groups, new_left = index.schedule_groups(start)
+    plans = [(CardPlan(due_in, interval), n) for due_in, interval, n in groups]
     exam = date.fromisoformat(settings.exam_date)
     return countdown(today, exam, plans, new_left, settings.new_per_day)
 
