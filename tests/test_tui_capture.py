@@ -103,8 +103,8 @@ async def test_pearls_add_alone_opens_the_form_on_the_last_block(collection: Pat
     from pearldeck.cli import app as cli
 
     runner = CliRunner()
-    env = {"PEARLS_NOW": "2026-11-27T13:00:00Z"}
-    for misses in ("acute=2", "diagnostic=3,acute=1"):
+    for hour, misses in ((12, "acute=2"), (13, "diagnostic=3,acute=1")):
+        env = {"PEARLS_NOW": f"2026-11-27T{hour}:00:00Z"}  # the later one is the last
         args = ["block", "add", "-s", "uworld", "-q", "40", "-c", "30", "-m", "60"]
         result = runner.invoke(cli, ["--dir", str(collection), *args, "--pathway-misses", misses],
                                env=env)  # fmt: skip

@@ -92,14 +92,17 @@ def _unclosed_quote(text: str, upto: int) -> int | None:
     """The first line (1-based, at most `upto`) whose quoted value is not closed on it and
     is followed by what looks like the next key: where a user forgot the closing quote."""
     lines = text.splitlines()
-    for n, line in enumerate(lines[:upto]):
+    following = ""  # the next non-blank line below, walking up from the error: linear
+    found = None
+    for n in range(min(upto, len(lines)) - 1, -1, -1):
+        line = lines[n]
         m = _QUOTED_VALUE.match(line)
-        if m is None or _closes(line[m.end() :], m.group(1)):
-            continue
-        following = next((x for x in lines[n + 1 :] if x.strip()), "")
-        if _KEY_LINE.match(following):
-            return n + 1
-    return None
+        unclosed = m is not None and not _closes(line[m.end() :], m.group(1))
+        if unclosed and _KEY_LINE.match(following):
+            found = n + 1  # keep walking up: the first such line wins
+        if line.strip():
+            following = line
+    return found
 
 
 def _explain(text: str, line: int, what: str) -> tuple[int, str]:
