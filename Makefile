@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "pearls is installed as $(CURDIR)/$(BIN)/pearls; to type just 'pearls': . $(BIN)/activate"
 
 review: $(STAMP)  ## open today's review on the starter collection
 	$(BIN)/pearls --dir pearls review

@@ -17,10 +17,11 @@ NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Keep the developer's own settings and clock out of tests."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Keep the developer's own settings, preferences and clock out of tests."""
     for var in ("PEARLS_DIR", "PEARLS_NOW", "EDITOR", "VISUAL"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("PEARLS_DEVICE", "testbox")
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

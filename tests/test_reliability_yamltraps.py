@@ -91,7 +91,8 @@ TRAPS: dict[str, tuple[str, Kept | Refused]] = {
     "exponent id": (qa("x").replace("trap01", "1e10"), Kept("id", "1e10")),
     "quoted tab": (qa('"a\\tb"'), Kept("back", "a\tb")),
     "tab inside a value": (qa("a\tb"), Kept("back", "a\tb")),
-    "tags of NO and ON": (qa("x", tags="[NO, ON, 017]"), Kept("tags", ("NO", "ON", "017"))),
+    # strings, never booleans or numbers; lowercase by the one tag rule
+    "tags of NO and ON": (qa("x", tags="[NO, ON, 017]"), Kept("tags", ("no", "on", "017"))),
     "hash without space": (qa("C#"), Kept("back", "C#")),
     "comment after value": (qa("NO # nitric oxide"), Kept("back", "NO")),
     "BOM and CRLF": ("\ufeff" + qa("NO").replace("\n", "\r\n"), Kept("back", "NO")),

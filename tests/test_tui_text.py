@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pearldeck.model import Pearl, Rating
 from pearldeck.store.index import StatusRow
 from pearldeck.tui.query import parse_query, pearl_state, search
 from pearldeck.tui.session import Answer, Session, format_duration
 from pearldeck.tui.text import (
+    ClozeOverlap,
     answer_content,
     card_summary,
     make_draft,
@@ -52,8 +55,9 @@ def test_wrap_cloze_numbers_the_next_deletion() -> None:
 
 
 def test_form_fields_make_a_draft() -> None:
-    d = make_draft("acute", "  one\nline ", "", "#a, b  a", "  ")
-    assert (d.text, d.back, d.tags, d.source) == ("one line", None, ("a", "b"), None)
+    d = make_draft("acute", "  one\nline ", "", "#a, ICU  care, A", "  ")
+    assert (d.text, d.back, d.tags, d.source) == ("one line", None, ("a", "icu-care"), None)
+    assert parse_tags("#Pulm #pe, renal") == ("pulm", "pe", "renal")
     assert parse_tags("") == ()
     assert card_summary("x {{c1::a}} {{c2::b}}", "") == "cloze · 2 cards (c1, c2)"
     assert card_summary("x?", "y") == "question and answer · 1 card"
@@ -93,3 +97,13 @@ def test_session_tally_and_undo() -> None:
     assert s.cards == 2 and s.seconds == 30
     assert s.again_by_pathway() == {"acute": (1, 1), "chronic": (0, 1)}
     assert [format_duration(x) for x in (42, 240, 3900)] == ["42 s", "4 min", "1 h 05 min"]
+
+
+def test_wrap_cloze_refuses_to_nest() -> None:
+    text = "give a{{c1::cetazolamide}} now"
+    for start, end in ((0, 10), (12, 14), (5, 26), (12, 12), (0, len(text))):
+        with pytest.raises(ClozeOverlap, match=r"overlaps \{\{c1::…\}\}"):
+            wrap_cloze(text, start, end)
+    # touching a cloze from outside is not overlapping it
+    assert wrap_cloze(text, 0, 4)[0] == "{{c2::give}} a{{c1::cetazolamide}} now"
+    assert wrap_cloze(text, 26, 26)[0] == "give a{{c1::cetazolamide}}{{c2::}} now"

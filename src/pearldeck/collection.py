@@ -45,8 +45,10 @@ from pearldeck.studyday import study_day
 
 if TYPE_CHECKING:
     from pearldeck.analytics import Report
+    from pearldeck.countdown import Countdown
     from pearldeck.drafts import PearlDraft
-    from pearldeck.records import StudyLog
+    from pearldeck.habit import Habit
+    from pearldeck.records import Block, Exam, StudyLog
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -222,13 +224,13 @@ class Collection(Reviews, DailyQueue):
             return []
         found = []
         for pid, places in self.index.duplicate_ids():
-            where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
             for rel, ln in places[1:]:
+                others = (f"{self.display(r)}:{n}" for r, n in places if (r, n) != (rel, ln))
                 found.append(
                     Problem(
                         self.display(rel),
                         ln,
-                        f"duplicate id {pid!r} (also at {where})",
+                        f"duplicate id {pid!r} (also at {', '.join(others)})",
                         DUPLICATE_ID,
                     )
                 )
@@ -543,6 +545,40 @@ class Collection(Reviews, DailyQueue):
         """Every live card id and its pathway."""
         return {c: p.pathway for p in self.index.pearls() for c in p.card_ids()}
 
+    def countdown(self, now: datetime) -> Countdown | None:
+        """Days to the exam set in settings.toml, reviews forecast, new-card pace; or None."""
+        from pearldeck.goals import exam_countdown
+
+        return exam_countdown(self.index, self.settings, now)
+
+    def habit(self, now: datetime) -> Habit:
+        """Reviews done today and the days-in-a-row streak, for Home."""
+        from pearldeck.goals import daily_habit
+
+        return daily_habit(self.index, self.settings, now)
+
+    def last_block(self) -> Block | None:
+        """The question block logged last, if any (`pearls add` alone links to it)."""
+        from pearldeck.goals import last_block
+
+        return last_block(self.root)
+
+    def log_exam(self, name: str, score: str, day: str | None, now: datetime) -> Exam:
+        """Log a practice exam as `pearls exam add` does; ValueError says what is wrong."""
+        from pearldeck.goals import log_exam
+
+        today = study_day(now, self.settings.day_starts_at)
+        return log_exam(self.root, self.device, today, name, score, day, now)
+
+    def set_exam_date(self, exam_date: str | None) -> None:
+        """Write the exam date (`YYYY-MM-DD`, or None to remove it) into settings.toml."""
+        from dataclasses import replace
+
+        from pearldeck.store.settings import save_exam_date
+
+        save_exam_date(self.root, exam_date)
+        self.settings = replace(self.settings, exam_date=exam_date)
+
     def stats(self, now: datetime) -> dict[str, object]:
         from pearldeck.stats import compute
 
@@ -627,6 +663,33 @@ def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
         return None
     Index.in_memory(root / layout.CACHE_DIR / "index.sqlite3").discard()
     return root / layout.CACHE_DIR
+
+
+def git_init(root: Path) -> str:
+    """Make a new collection a git repository (unless it is in one); what happened."""
+    from pearldeck.store import gitrepo
+
+    return gitrepo.init(root)
+
+
+def in_git_repository(root: Path) -> bool:
+    from pearldeck.store import gitrepo
+
+    return gitrepo.inside_repository(root)
+
+
+def user_preferences() -> dict[str, str]:
+    """This user's preferences (the app's theme), kept outside every collection."""
+    from pearldeck.store import userconfig
+
+    return userconfig.read()
+
+
+def remember_preference(key: str, value: str) -> bool:
+    """Save one of this user's preferences; False if it could not be written."""
+    from pearldeck.store import userconfig
+
+    return userconfig.save(key, value)
 
 
 def _digest(data: bytes) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from pearldeck.tags import normalise_tag
 
 
 class PearlDraft(BaseModel):
@@ -19,3 +21,9 @@ class PearlDraft(BaseModel):
     block: str | None = None
     origin: str | None = None
     """`path:line` the draft was read from (markdown import); kept in the pearl."""
+
+    @field_validator("tags")
+    @classmethod
+    def _one_tag_rule(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """Every way in (add, import, the app) files tags by the rule a YAML file is read by."""
+        return tuple(dict.fromkeys(t for t in map(normalise_tag, tags) if t))

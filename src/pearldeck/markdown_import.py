@@ -12,7 +12,8 @@ import yaml
 
 from pearldeck.drafts import PearlDraft
 from pearldeck.gcpause import gc_paused
-from pearldeck.model import PATHWAY_TITLES, PATHWAYS, TAG_RE, Problem
+from pearldeck.model import PATHWAYS, TAG_RE, Problem
+from pearldeck.pathways import pathway_named as pathway_named
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -168,7 +169,6 @@ _A_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:a|answer)[*_]{0,3}[ \t]*:[*_]{0,3}[ \t]
 _HIGHLIGHT = re.compile(r"==([^=\s](?:[^=]*[^=\s])?)==")
 _TAG_JUNK = re.compile(r"[\s,\[\]{}]+")
 _SLUG_JUNK = re.compile(r"\W+")
-_NAME_JUNK = re.compile(r"[\W_]+")
 _CONTAINERS = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 _LITERAL_BLOCKS = frozenset({"fence", "code_block", "html_block"})
 # Control characters str.split() does not already treat as whitespace.
@@ -183,43 +183,6 @@ _SHOW = str.maketrans("\ue000\ue001", ":=")
 def _show(text: str) -> str:
     """Undo _HIDE; most texts hold nothing hidden, and `in` is cheaper than translate."""
     return text.translate(_SHOW) if "\ue000" in text or "\ue001" in text else text
-
-
-def _name_key(name: str) -> str:
-    words = _NAME_JUNK.sub(" ", name.lower().replace("&", " and ")).split()
-    if words and words[0].isdigit():  # "1. Acute care"
-        words = words[1:]
-    if words and words[-1] in ("pearl", "pearls"):
-        words = words[:-1]
-    return " ".join(words)
-
-
-_PATHWAY_NAMES: dict[str, str] = {
-    **{_name_key(p): p for p in PATHWAYS},
-    **{_name_key(title): p for p, title in PATHWAY_TITLES.items()},
-    **{
-        _name_key(alias): p
-        for p, aliases in {
-            "chronic": ("chronic disease", "chronic diseases", "chronic care"),
-            "preventive": ("preventative", "preventative care"),
-            "systems-based": (
-                "system based",
-                "system based practice",
-                "ethics",
-                "patient safety",
-                "ethics and patient safety",
-                "ethics patient safety",
-                "patient safety and ethics",
-            ),
-        }.items()
-        for alias in aliases
-    },
-}
-
-
-def pathway_named(name: str) -> str | None:
-    """The pathway a heading or a front matter value names (`Acute care:` -> `acute`)."""
-    return _PATHWAY_NAMES.get(_name_key(name))
 
 
 def _norm_tag(raw: str) -> str | None:

@@ -15,10 +15,13 @@ from pearldeck.pathways import PATHWAYS as PATHWAYS
 
 # Anki's cloze syntax: {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
 CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_CLOZE_MARK = re.compile(r"\{\{c(\d{1,3})::|\}\}")
 ID_RE = re.compile(r"^[a-z0-9]{4,16}$")
 # the problem of a pearl with no id: `check --fix` and every open with ids on write one
 NO_ID = "pearl has no id"
 TAG_RE = re.compile(r"^[^\s,\[\]{}]+$")
+from pearldeck.tags import normalise_tag as normalise_tag  # noqa: E402
+from pearldeck.tags import split_tags as split_tags  # noqa: E402
 
 # What a Problem is about. Code branches on these, never on a message's words.
 SYNTAX = "syntax"
@@ -161,6 +164,28 @@ def card_ids_for(pearl_id: str, text: str, back: str | None) -> list[str]:
         return [pearl_id]
     numbers = sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
     return [f"{pearl_id}#c{n}" for n in numbers]
+
+
+def nested_cloze(text: str) -> str | None:
+    """The message for a cloze written inside another (`{{c1::a{{c2::b}}}}`), else None.
+
+    CLOZE_RE would read the outer cloze up to the inner one's `}}` and leave `}}` behind,
+    so such a card would show braces and ask half a word."""
+    if text.count("{{c") < 2:
+        return None
+    open_: list[str] = []
+    for m in _CLOZE_MARK.finditer(text):
+        if m.group(1) is None:
+            if open_:
+                open_.pop()
+        elif open_:
+            return (
+                f"nested cloze: {{{{c{m.group(1)}::…}}}} is inside {open_[-1]}; "
+                "write clozes side by side, not one inside another"
+            )
+        else:
+            open_.append(f"{{{{c{m.group(1)}::…}}}}")
+    return None
 
 
 def content_key(text: str, back: str | None) -> str:

@@ -1,4 +1,6 @@
-"""The five clinical pathways, in the order every listing shows them."""
+"""The five clinical pathways, in the order every listing shows them, and their names."""
+
+import re
 
 PATHWAYS: tuple[str, ...] = ("acute", "chronic", "preventive", "diagnostic", "systems-based")
 
@@ -9,3 +11,43 @@ PATHWAY_TITLES: dict[str, str] = {
     "diagnostic": "Diagnostic reasoning",
     "systems-based": "Systems-based practice",
 }
+
+_NAME_JUNK = re.compile(r"[\W_]+")
+
+
+def _name_key(name: str) -> str:
+    words = _NAME_JUNK.sub(" ", name.lower().replace("&", " and ")).split()
+    if words and words[0].isdigit():  # "1. Acute care"
+        words = words[1:]
+    if words and words[-1] in ("pearl", "pearls"):
+        words = words[:-1]
+    return " ".join(words)
+
+
+_PATHWAY_NAMES: dict[str, str] = {
+    **{_name_key(p): p for p in PATHWAYS},
+    **{_name_key(title): p for p, title in PATHWAY_TITLES.items()},
+    **{
+        _name_key(alias): p
+        for p, aliases in {
+            "chronic": ("chronic disease", "chronic diseases", "chronic care"),
+            "preventive": ("preventative", "preventative care"),
+            "systems-based": (
+                "system based",
+                "system based practice",
+                "ethics",
+                "patient safety",
+                "ethics and patient safety",
+                "ethics patient safety",
+                "patient safety and ethics",
+            ),
+        }.items()
+        for alias in aliases
+    },
+}
+
+
+def pathway_named(name: str) -> str | None:
+    """The pathway a name means, in any case: `acute`, `Acute care`, `Ethics` (as import
+    headings, front matter and every `-p` accept them); None for anything else."""
+    return _PATHWAY_NAMES.get(_name_key(name))

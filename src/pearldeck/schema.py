@@ -6,7 +6,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pearldeck.model import CLOZE_RE, ID_RE, PATHWAYS, SCHEMA, TAG_RE, VALUE, Problem
+from pearldeck.model import (
+    CLOZE_RE,
+    ID_RE,
+    PATHWAYS,
+    SCHEMA,
+    TAG_RE,
+    VALUE,
+    Problem,
+    nested_cloze,
+    normalise_tag,
+    split_tags,
+)
 
 KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin")
 """Every key a pearl may have, in the order the tool writes them: the one field list."""
@@ -87,6 +98,8 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
                     SCHEMA,
                 )
             )
+        elif nested := nested_cloze(text):
+            problems.append(Problem(path, _line(raw, "text"), nested, SCHEMA))
         elif any(m.group(1).lstrip("0") == "" for m in CLOZE_RE.finditer(text)):
             problems.append(
                 Problem(path, _line(raw, "text"), "cloze numbers start at c1, not c0", SCHEMA)
@@ -100,14 +113,14 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
     if "tags" in v:
         tags = v["tags"]
         if isinstance(tags, str):
-            tags = [t for t in re.split(r"[,\s]+", tags) if t]
+            tags = list(split_tags(tags))
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             problems.append(
                 Problem(path, _line(raw, "tags"), "'tags' must be a list of words", VALUE)
             )
         else:
             for t in tags:
-                if not TAG_RE.match(t):
+                if normalise_tag(t) and not TAG_RE.match(normalise_tag(t)):
                     problems.append(Problem(path, _line(raw, "tags"), f"bad tag {t!r}", SCHEMA))
     added = v.get("added")
     if added is not None and not DATE_RE.match(added):
@@ -120,7 +133,8 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
 
 
 def raw_tags(raw: RawPearl) -> tuple[str, ...]:
+    """A valid pearl's tags by the one tag rule (model.normalise_tag)."""
     tags = raw.values.get("tags") or []
     if isinstance(tags, str):
-        tags = [t for t in re.split(r"[,\s]+", tags) if t]
-    return tuple(dict.fromkeys(tags))
+        return split_tags(tags)
+    return tuple(dict.fromkeys(t for t in map(normalise_tag, tags) if t))

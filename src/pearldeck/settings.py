@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,9 @@ class Settings:
     leech_threshold: int = 8
     fuzz: bool = True
     parameters: tuple[float, ...] = field(default_factory=tuple)
+    exam_date: str | None = None
+    """`YYYY-MM-DD` of the exam: Home and the report count down to it."""
 
     def fingerprint(self) -> str:
-        """Changes whenever replayed states could differ."""
-        return repr(self)
+        """Changes whenever replayed states could differ (the exam date cannot change them)."""
+        return repr(replace(self, exam_date=None))

@@ -73,6 +73,7 @@ def report(
     moment = now()
     with open_collection(ctx) as col:
         rep, log = col.report(moment, target=target, since=start)
+        exam = col.countdown(moment)
     _warn(log)
     if html is not None:
         from pearldeck.collection import write_page
@@ -81,9 +82,15 @@ def report(
         write_page(html, render(rep))
         click.echo(f"wrote {html}", err=True)
     if as_json:
-        print_json(rep)
+        print_json({**rep, "exam": exam.as_dict() if exam is not None else None})
     elif html is None:
-        click.echo(format_report(rep))
+        text = format_report(rep)
+        if exam is not None:  # the countdown first: it frames everything below it
+            from pearldeck.countdown import describe
+
+            head, _, rest = text.partition("\n\n")
+            text = "\n\n".join([head, "\n".join(describe(exam)), rest])
+        click.echo(text)
 
 
 # optimize -------------------------------------------------------------------------

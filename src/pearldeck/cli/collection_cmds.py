@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -16,8 +17,11 @@ from pearldeck.cli.common import (
     now,
     open_collection,
     options,
+    pathway_param,
     print_json,
     print_pearl_table,
+    tag_filter,
+    tags_given,
 )
 from pearldeck.model import PATHWAYS, Pearl, Problem
 
@@ -36,13 +40,21 @@ def register(group: click.Group) -> None:
     metavar="[PATH]",
     help="Folder to create (default: --dir).",
 )
+@click.option(
+    "--git/--no-git",
+    "git",
+    default=None,
+    help="Make the folder a git repository (git init), to sync it between machines. "
+    "Default: ask, when run in a terminal.",
+)
 @click.pass_context
 @guarded
-def init(ctx: click.Context, path: Path | None) -> None:
+def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
     """Make a new collection: five pathway files, settings.toml, reviews/, .gitignore and
     .gitattributes (pearls added on two machines merge in git without a conflict).
 
     In an existing collection it adds only what is missing."""
+    from pearldeck.collection import git_init, in_git_repository
     from pearldeck.collection import init as init_collection
 
     root = path or options(ctx).dir
@@ -51,34 +63,67 @@ def init(ctx: click.Context, path: Path | None) -> None:
         click.echo(f"created {p}")
     if not made:
         click.echo(f"{root} is already a collection; nothing changed")
+    if git is False:
+        return
+    if in_git_repository(root):
+        if git:
+            click.echo(f"{root} is already inside a git repository; not making another")
+        return
+    if git is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            click.echo(f"to sync it with git: pearls init {root} --git (or git init {root})")
+            return
+        git = click.confirm("Make it a git repository (git init), to sync it?", default=True)
+    if git:
+        click.echo(git_init(root))
 
 
 @command("add")
 @click.argument(
     "text",
     cls=Argument,
-    metavar="TEXT",
-    help="The pearl: a cloze ({{c1::...}}) or a question.",
+    required=False,
+    metavar="[TEXT]",
+    help="The pearl: a cloze ({{c1::...}}) or a question. Without it, in a terminal, the "
+    "app's Add form opens, linked to the last block logged.",
 )
-@click.option("--pathway", "-p", required=True, metavar="PATHWAY", help=PATHWAY_HELP)
+@click.option("--pathway", "-p", metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP)
 @click.option("--back", "-b", metavar="TEXT", help="The answer.")
-@click.option("--tag", "-t", multiple=True, metavar="TAG", help="Concept tag (repeat).")
+@click.option(
+    "--tag",
+    "-t",
+    multiple=True,
+    metavar="TAG",
+    help="Concept tag (repeat, or separate with commas); 'ICU care' is the tag icu-care.",
+)
 @click.option("--source", "-s", metavar="TEXT", help="e.g. 'UWorld 12345'.")
 @click.option("--block", metavar="ID", help="Question block id it came from.")
 @click.pass_context
 @guarded
 def add(
     ctx: click.Context,
-    text: str,
-    pathway: str,
+    text: str | None,
+    pathway: str | None,
     back: str | None,
     tag: tuple[str, ...],
     source: str | None,
     block: str | None,
 ) -> None:
-    """Append one pearl to its pathway file and print its new id."""
+    """Append one pearl to its pathway file and print its new id.
+
+    With no TEXT (in a terminal), open the app's Add form for quick capture during a
+    block: linked to the last block logged, on the pathway it missed most (or -p)."""
+    if text is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            fail("give the pearl's TEXT (the Add form opens only in a terminal)", 2)
+        from pearldeck.tui.app import PearlsApp
+
+        PearlsApp(options(ctx).dir, start="add", pathway=pathway).run()
+        return
+    if pathway is None:
+        fail("missing option '--pathway' / '-p': the pathway the pearl goes to", 2)
     check_pathway(pathway)
-    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
+    tags = tags_given(tag)
     from pearldeck.drafts import PearlDraft
 
     draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
@@ -90,8 +135,8 @@ def add(
 
 
 @command("list")
-@click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
-@click.option("--tag", "-t", metavar="TAG", help="Only pearls with this tag.")
+@click.option("--pathway", "-p", metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP)
+@click.option("--tag", "-t", metavar="TAG", callback=tag_filter, help="Only pearls with this tag.")
 @click.option("--leeches", is_flag=True, help="Only leeches.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
 @click.pass_context

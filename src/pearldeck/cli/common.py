@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
-PATHWAY_HELP = f"Clinical pathway: {', '.join(PATHWAYS)}."
+PATHWAY_HELP = f"Clinical pathway: {', '.join(PATHWAYS)} (or its title, any case)."
 
 
 class Argument(click.Argument):
@@ -99,9 +99,40 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def check_pathway(pathway: str | None) -> str | None:
-    if pathway is not None and pathway not in PATHWAYS:
-        fail(f"unknown pathway {pathway!r}; use one of: {', '.join(PATHWAYS)}", 2)
-    return pathway
+    """The pathway a `-p` names (`Acute`, `Acute care`, `acute`: as import headings accept
+    them), or a usage error that lists the names."""
+    if pathway is None or pathway in PATHWAYS:
+        return pathway
+    from pearldeck.pathways import PATHWAY_TITLES, pathway_named
+
+    found = pathway_named(pathway)
+    if found is None:
+        names = ", ".join(f"{p} ({PATHWAY_TITLES[p]})" for p in PATHWAYS)
+        fail(f"unknown pathway {pathway!r}; use one of: {names}", 2)
+    return found
+
+
+def pathway_param(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Click callback: `-p` values as pathway names (see check_pathway)."""
+    if isinstance(value, tuple):
+        return tuple(check_pathway(v) for v in value)
+    return check_pathway(value)
+
+
+def tag_filter(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Click callback: a `-t` filter matched by the one tag rule (`Pulm` finds `pulm`)."""
+    from pearldeck.model import normalise_tag
+
+    if isinstance(value, tuple):
+        return tuple(normalise_tag(v) for v in value)
+    return normalise_tag(value) if value else value
+
+
+def tags_given(values: Sequence[str]) -> tuple[str, ...]:
+    """Tags given with `-t` (repeatable, comma-separated): `-t 'ICU care'` is one tag."""
+    from pearldeck.model import split_tags
+
+    return tuple(dict.fromkeys(t for v in values for t in split_tags(v)))
 
 
 def print_json(data: object) -> None:

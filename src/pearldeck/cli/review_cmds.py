@@ -17,13 +17,19 @@ from pearldeck.cli.common import (
     now,
     open_collection,
     options,
+    pathway_param,
     print_json,
+    tag_filter,
 )
 from pearldeck.model import Rating
 from pearldeck.store.queue import render_due
 
-pathway_option = click.option("--pathway", "-p", metavar="PATHWAY", help=PATHWAY_HELP)
-tag_option = click.option("--tag", "-t", metavar="TAG", help="Only cards of pearls with this tag.")
+pathway_option = click.option(
+    "--pathway", "-p", metavar="PATHWAY", callback=pathway_param, help=PATHWAY_HELP
+)
+tag_option = click.option(
+    "--tag", "-t", metavar="TAG", callback=tag_filter, help="Only cards of pearls with this tag."
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 card_argument = click.argument("card_id", cls=Argument, metavar="CARD", help="Card id.")
 

@@ -63,6 +63,17 @@ def _append(col: Collection, record: records.Record) -> None:
 # blocks -------------------------------------------------------------------------
 
 
+def _pathway_names(counts: str) -> str:
+    """`Acute care=4,ethics=1` -> `acute=4,systems-based=1`: the names `-p` accepts."""
+    from pearldeck.pathways import pathway_named
+
+    parts = []
+    for part in counts.split(","):
+        name, sep, value = part.partition("=")
+        parts.append(f"{pathway_named(name) or name}{sep}{value}" if sep else part)
+    return ",".join(parts)
+
+
 @block.command("add")
 @click.option(
     "--source",
@@ -110,7 +121,9 @@ def block_add(
     try:
         src = records.normalise_source(source)
         causes = records.parse_counts(misses or "", records.MISS_KINDS, "--misses")
-        by_pathway = records.parse_counts(pathway_misses or "", PATHWAYS, "--pathway-misses")
+        by_pathway = records.parse_counts(
+            _pathway_names(pathway_misses or ""), PATHWAYS, "--pathway-misses"
+        )
     except ValueError as e:
         fail(str(e), 2)
     if mode.strip().lower() not in records.MODES:

@@ -19,7 +19,10 @@ from pearldeck.cli.common import (
     guarded,
     now,
     open_collection,
+    pathway_param,
     print_pearl_table,
+    tag_filter,
+    tags_given,
 )
 from pearldeck.dedupe import not_present
 from pearldeck.gcpause import gc_paused
@@ -49,10 +52,20 @@ def register(group: click.Group) -> None:
     help="The .apkg to write.",
 )
 @click.option(
-    "--pathway", "-p", multiple=True, metavar="PATHWAY", help=f"{PATHWAY_HELP} Repeatable."
+    "--pathway",
+    "-p",
+    multiple=True,
+    metavar="PATHWAY",
+    callback=pathway_param,
+    help=f"{PATHWAY_HELP} Repeatable.",
 )
 @click.option(
-    "--tag", "-t", multiple=True, metavar="TAG", help="Only pearls with this tag (repeat: any)."
+    "--tag",
+    "-t",
+    multiple=True,
+    metavar="TAG",
+    callback=tag_filter,
+    help="Only pearls with this tag (repeat: any).",
 )
 @click.option(
     "--deck",
@@ -170,7 +183,11 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
 )
 @click.option("--dry-run", "-n", is_flag=True, help="Show what would be added; write nothing.")
 @click.option(
-    "--pathway", "-p", metavar="PATHWAY", help="Pathway for pearls under no pathway heading."
+    "--pathway",
+    "-p",
+    metavar="PATHWAY",
+    callback=pathway_param,
+    help="Pathway for pearls under no pathway heading.",
 )
 @click.option(
     "--tag", "-t", multiple=True, metavar="TAG", help="Tag added to every pearl (repeat)."
@@ -200,7 +217,7 @@ def import_notes(
     from pearldeck.markdown_import import ImportDefaults
 
     check_pathway(pathway)
-    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
+    tags = tags_given(tag)
     defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
     inputs, problems = _read_inputs(paths)
     drafts, skipped = _parse_inputs(inputs, defaults, problems)

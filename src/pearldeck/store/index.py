@@ -548,6 +548,44 @@ class Index(EventTables):
         ).fetchone()
         return None if row is None else event_from_row(row)
 
+    def schedule_groups(self, day_start: float) -> tuple[list[tuple[int, int, int]], int]:
+        """For the exam countdown: studied live cards not suspended, counted by (whole
+        days from `day_start` to due, at least 0; current interval in days, at least 1),
+        and the number of live cards never studied. Summed here, not row by row in Python."""
+        groups = self.db.execute(
+            "SELECT max(0, CAST((due - ?) / 86400 AS INT)),"
+            " max(1, CAST(round((due - coalesce(last_review, due - 86400)) / 86400) AS INT)),"
+            " count(*) FROM status WHERE state != 0 AND due IS NOT NULL AND suspended = 0"
+            " AND pathway IS NOT NULL GROUP BY 1, 2",
+            (day_start,),
+        ).fetchall()
+        (new,) = self.db.execute(
+            "SELECT count(*) FROM cards c LEFT JOIN status s ON s.card_id = c.card_id"
+            " WHERE s.card_id IS NULL OR (coalesce(s.suspended, 0) = 0"
+            " AND (s.state = 0 OR s.due IS NULL))"
+        ).fetchone()
+        return [(int(d), int(i), int(n)) for d, i, n in groups], int(new)
+
+    def recent_review_times(self, since: str) -> list[str]:
+        """Times of reviews (not undone) from `since` on, newest first per device's log
+        order through the (device, seq) index: the cost is the reviews read, not the
+        whole history (a time range over the events table would scan all of it)."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='events_device'").fetchone():
+            with contextlib.suppress(IndexUnwritable), self.write() as db:
+                db.execute(DEVICE_INDEX)
+        out: list[str] = []
+        for path in self.log_offsets():
+            rows = self.db.execute(
+                "SELECT time, kind, undone FROM events WHERE device=? ORDER BY seq DESC",
+                (Path(path).stem,),
+            )
+            for when, kind, undone in rows:
+                if when < since:
+                    break  # a device appends in time order: the rest is older
+                if kind == "review" and not undone:
+                    out.append(when)
+        return out
+
     # card status --------------------------------------------------------
 
     def put_status(self, db: sqlite3.Connection, rows: Sequence[StatusRow]) -> None:

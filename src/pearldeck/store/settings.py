@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 from pearldeck.model import PearlError, Problem
@@ -107,9 +108,27 @@ def parse_settings(text: str, path: str) -> Settings:
             problems.append(Problem(path, 0, "parameters must hold 21 FSRS numbers (or be empty)"))
         else:
             kw["parameters"] = tuple(float(p) for p in params)
+    if "exam_date" in data:
+        exam = _exam_date(data["exam_date"])
+        if exam is None:
+            problems.append(Problem(path, 0, "exam_date must be a date: exam_date = 2027-03-15"))
+        else:
+            kw["exam_date"] = exam
     if problems:
         raise PearlError(problems)
     return replace(s, **kw)  # type: ignore[arg-type]
+
+
+def _exam_date(value: object) -> str | None:
+    """A TOML date (`2027-03-15`) or the same in quotes, as ISO text; None if neither."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return None
+    return None
 
 
 def load_settings(root: Path) -> Settings:
@@ -121,6 +140,22 @@ def load_settings(root: Path) -> Settings:
     except (OSError, UnicodeDecodeError) as e:
         raise PearlError([Problem(str(path), 0, f"cannot read settings: {e}")]) from None
     return parse_settings(text, str(path))
+
+
+def save_exam_date(root: Path, exam_date: str | None) -> None:
+    """Set (or, with None, remove) the `exam_date` line, keeping every other line."""
+    path = root / SETTINGS_FILE
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    text = old.decode("utf-8") if old is not None else DEFAULT_TEXT
+    line = f"exam_date = {exam_date}" if exam_date else ""
+    text, n = re.subn(r"(?m)^exam_date\s*=.*(?:\n|$)", f"{line}\n" if line else "", text)
+    if not n and line:
+        text += ("" if text.endswith("\n") else "\n") + f"# the day of your exam\n{line}\n"
+    parse_settings(text, str(path))
+    replace_file(path, text.encode("utf-8"), old)
 
 
 def save_parameters(root: Path, parameters: tuple[float, ...], retention: float | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -68,6 +69,54 @@ def _value(events: list[Any], i: int, depth: int) -> tuple[Any, int]:
     raise _Refused(line, "unexpected YAML structure")
 
 
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?:\s|$)|^\s*-\s")
+_QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:\s+([\"'])")
+
+
+def _closes(rest: str, quote: str) -> bool:
+    """Whether a quoted scalar opened just before `rest` ends on this line."""
+    i = 0
+    while i < len(rest):
+        c = rest[i]
+        if quote == '"' and c == "\\":
+            i += 2
+            continue
+        if c == quote:
+            if quote == "'" and rest.startswith("''", i):
+                i += 2
+                continue
+            return True
+        i += 1
+    return False
+
+
+def _unclosed_quote(text: str, upto: int) -> int | None:
+    """The first line (1-based, at most `upto`) whose quoted value is not closed on it and
+    is followed by what looks like the next key: where a user forgot the closing quote."""
+    lines = text.splitlines()
+    following = ""  # the next non-blank line below, walking up from the error: linear
+    found = None
+    for n in range(min(upto, len(lines)) - 1, -1, -1):
+        line = lines[n]
+        m = _QUOTED_VALUE.match(line)
+        unclosed = m is not None and not _closes(line[m.end() :], m.group(1))
+        if unclosed and _KEY_LINE.match(following):
+            found = n + 1  # keep walking up: the first such line wins
+        if line.strip():
+            following = line
+    return found
+
+
+def _explain(text: str, line: int, what: str) -> tuple[int, str]:
+    """A syntax error as a student can act on it: the line to fix and what to do there."""
+    quote = _unclosed_quote(text, line)
+    if quote is not None:
+        return quote, "a quote opened on this line is never closed: end the text with it"
+    if "mapping values are not allowed" in what:
+        what += " (a ': ' inside text reads as a new key: put the text in quotes, \"...\")"
+    return line, what
+
+
 def _events(text: str, path: str) -> tuple[list[Any], Problem | None]:
     try:
         return list(yaml.parse(text, Loader=_Loader)), None
@@ -77,6 +126,7 @@ def _events(text: str, path: str) -> tuple[list[Any], Problem | None]:
         what = (e.problem or e.context or "invalid YAML").strip()
         if "\t" in text and "tab" in what.lower():
             what += " (use spaces, not tabs, to indent)"
+        line, what = _explain(text, line, what)
         return [], Problem(path, line, f"YAML syntax error: {what}", SYNTAX)
     except yaml.reader.ReaderError as e:  # a character YAML does not allow
         char = chr(e.character) if isinstance(e.character, int) else ""

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
-from pearldeck.collection import Collection, Refresh
+from pearldeck.collection import Collection, Refresh, remember_preference, user_preferences
 from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlError, Problem
 from pearldeck.tui.healing import Healing
@@ -57,7 +58,7 @@ def env_clock() -> Clock:
 
 
 class PearlsApp(App[None]):
-    """`start` is "review" (today's first due card) or "home"."""
+    """`start` is "review" (today's first due card), "home", or "add" (quick capture)."""
 
     # absolute: subclasses live elsewhere. The review's CSS is parsed with the app's: a
     # screen's own CSS_PATH would re-parse the whole stylesheet as the first card shows.
@@ -82,7 +83,9 @@ class PearlsApp(App[None]):
         super().__init__()
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DARK
+        saved = user_preferences().get("theme")
+        self.theme = saved if saved in self.available_themes else DARK
+        self._saved_theme = self.theme
         self.root = root
         self.start = start
         self.pathway = pathway
@@ -116,6 +119,7 @@ class PearlsApp(App[None]):
     # opening the collection -------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         size = _unindexed_size(self.root)
         if size > BIG_FIRST_RUN:
             from pearldeck.tui.screens.loading import LoadingScreen
@@ -186,7 +190,9 @@ class PearlsApp(App[None]):
     def _fixed(self, ok: bool | None) -> None:
         if len(self.screen_stack) > 1:
             return  # the problems screen was shown over a running screen
-        if self.start == "home":
+        if self.start == "add":
+            self._capture()
+        elif self.start == "home":
             self.go_home()
         else:
             self.start_review(self.pathway, self.tag)
@@ -229,11 +235,22 @@ class PearlsApp(App[None]):
     def open_add(self, pathway: str | None = None, block: Block | None = None) -> None:
         from pearldeck.tui.screens.add import AddScreen
 
-        screen = AddScreen(pathway, block)
+        quits = isinstance(self.screen, AddScreen) and self.screen.quit_on_back
+        screen = AddScreen(pathway, block, quit_on_back=quits)
         if block is not None and isinstance(self.screen, AddScreen):
             self.switch_screen(screen)  # a block logged from Add: capture for the new block
         else:
             self._push_once(screen)
+
+    def _capture(self) -> None:
+        """`pearls add` with no text: the Add screen alone, linked to the last block (on
+        the pathway it missed most, unless -p named one); leaving it quits."""
+        from pearldeck.tui.block_entry import most_missed_pathway
+        from pearldeck.tui.screens.add import AddScreen
+
+        block = self.col.last_block()
+        pathway = self.pathway or (most_missed_pathway(block) if block else None)
+        self.push_screen(AddScreen(pathway, block, quit_on_back=True))
 
     def open_log_block(self) -> None:
         """Log a block, then Add opens linked to it, on the pathway it missed most."""
@@ -246,6 +263,11 @@ class PearlsApp(App[None]):
 
         if not isinstance(self.screen, LogBlockScreen):
             self.push_screen(LogBlockScreen(), logged)
+
+    def open_log_exam(self) -> None:
+        from pearldeck.tui.screens.log_exam import LogExamScreen
+
+        self._push_once(LogExamScreen())
 
     def open_report(self) -> None:
         from pearldeck.tui.screens.report import ReportScreen
@@ -262,8 +284,19 @@ class PearlsApp(App[None]):
 
         self._push_once(StatsScreen())
 
+    def open_custom_study(self, title: str, card_ids: list[str]) -> None:
+        """Review these cards now (from a Browse search); escape or h goes Home."""
+        from pearldeck.tui.screens.custom_study import CustomStudyScreen
+
+        self.push_screen(CustomStudyScreen(title, card_ids))
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.current_theme.dark else DARK
+
+    def _remember_theme(self, theme: Theme) -> None:
+        # ctrl+t or the palette's theme picker: the next start opens in it too
+        if theme.name != self._saved_theme and remember_preference("theme", theme.name):
+            self._saved_theme = theme.name
 
     # the command palette ---------------------------------------------------------
 
@@ -279,6 +312,9 @@ class PearlsApp(App[None]):
             yield SystemCommand("Add pearls", "Quick capture after a block", self.open_add)
             yield SystemCommand(
                 "Log block", "Record a question block, then write its pearls", self.open_log_block
+            )
+            yield SystemCommand(
+                "Log practice exam", "An NBME, UWSA or Free 120 score", self.open_log_exam
             )
             yield SystemCommand(
                 "Study report", "Accuracy, error mix, pathways, readiness", self.open_report

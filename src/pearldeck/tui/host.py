@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -19,6 +20,9 @@ class Host(Protocol):
     @property
     def col(self) -> Collection: ...
 
+    root: Path
+    """The collection folder (it may not exist yet)."""
+
     def now(self) -> datetime: ...
 
     def start_review(self, pathway: str | None = None, tag: str | None = None) -> None: ...
@@ -29,11 +33,15 @@ class Host(Protocol):
 
     def open_log_block(self) -> None: ...
 
+    def open_log_exam(self) -> None: ...
+
     def open_report(self) -> None: ...
 
     def open_browse(self) -> None: ...
 
     def open_stats(self) -> None: ...
+
+    def open_custom_study(self, title: str, card_ids: list[str]) -> None: ...
 
     def reload(self) -> list[Problem]:
         """Open the collection again (or refresh it); the problems it still has."""

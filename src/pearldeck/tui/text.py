@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl
+from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl, split_tags
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
@@ -71,9 +70,8 @@ def pathway_dot(pathway: str) -> Content:
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
-    """Tags typed as `a, b c` or `#a #b`, without duplicates."""
-    words = (w.lstrip("#") for w in re.split(r"[,\s]+", text))
-    return tuple(dict.fromkeys(w for w in words if w))
+    """Tags typed as `a, ICU care` or `#a #b`, by the one tag rule (model.split_tags)."""
+    return split_tags(text)
 
 
 def format_tags(tags: tuple[str, ...]) -> str:
@@ -109,9 +107,24 @@ def next_cloze(text: str) -> int:
     return max((int(m.group(1)) for m in CLOZE_RE.finditer(text)), default=0) + 1
 
 
+class ClozeOverlap(ValueError):
+    """A selection that touches a cloze: wrapping it would nest one cloze in another."""
+
+
 def wrap_cloze(text: str, start: int, end: int) -> tuple[str, int]:
-    """Wrap `text[start:end]` in the next `{{cN::...}}`; returns the text and the new cursor."""
+    """Wrap `text[start:end]` in the next `{{cN::...}}`; returns the text and the new cursor.
+
+    Raises ClozeOverlap when the selection (or the cursor) is inside or around a cloze."""
     start, end = sorted((start, end))
+    for m in CLOZE_RE.finditer(text):
+        inside = (
+            m.start() < start < m.end() if start == end else start < m.end() and end > m.start()
+        )
+        if inside:
+            raise ClozeOverlap(
+                f"The selection overlaps {{{{c{m.group(1)}::…}}}}: select words outside it "
+                "(clozes cannot nest)."
+            )
     n = next_cloze(text)
     opening = f"{{{{c{n}::"
     new = f"{text[:start]}{opening}{text[start:end]}}}}}{text[end:]}"

@@ -36,8 +36,12 @@ class AddScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
 
-    def __init__(self, pathway: str | None = None, block: Block | None = None) -> None:
+    def __init__(
+        self, pathway: str | None = None, block: Block | None = None, *, quit_on_back: bool = False
+    ) -> None:
         super().__init__()
+        self.quit_on_back = quit_on_back
+        """Opened by `pearls add` alone: leaving the form leaves the app."""
         self.start_pathway = pathway if pathway in PATHWAYS else PATHWAYS[0]
         self.block = block
         self.added: list[Pearl] = []
@@ -107,4 +111,24 @@ class AddScreen(Screen[None]):
         self.query_one("#added-list", Static).update(Content.assemble(*parts))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.query_one(PearlForm).has_typed():
+            self._leave()
+            return
+        from pearldeck.tui.dialogs.confirm import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self._leave()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Discard this pearl?", "What you typed is not saved yet.", confirm="Discard"
+            ),
+            answered,
+        )
+
+    def _leave(self) -> None:
+        if self.quit_on_back:
+            self.app.exit()
+        else:
+            self.app.pop_screen()

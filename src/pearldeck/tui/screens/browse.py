@@ -41,6 +41,7 @@ class BrowseScreen(Screen[None]):
         Binding("e", "edit", "Edit"),
         Binding("s", "suspend", "Suspend"),
         Binding("d,delete", "delete", "Delete"),
+        Binding("r", "review_these", "Review"),
     ]
 
     def __init__(self) -> None:
@@ -48,6 +49,8 @@ class BrowseScreen(Screen[None]):
         self.pearls: list[Pearl] = []
         self.statuses: dict[str, StatusRow] = {}
         self.shown: dict[str, tuple[Pearl, PearlState]] = {}
+        self.found: list[tuple[Pearl, PearlState]] = []
+        self._recall: dict[str, float] | None = None
 
     def compose(self) -> ComposeResult:
         search_box = Input(placeholder=HELP, id="search")
@@ -65,7 +68,18 @@ class BrowseScreen(Screen[None]):
         col = host(self).col
         self.pearls = col.pearls()
         self.statuses = col.statuses()
+        self._recall = None
         self.apply_filter()
+
+    def _recall_now(self) -> dict[str, float]:
+        """Each studied card's predicted recall now: computed once a search needs it."""
+        if self._recall is None:
+            from pearldeck.analytics import recall_now
+
+            h = host(self)
+            cards = {c: p.pathway for p in self.pearls for c in p.card_ids()}
+            self._recall = recall_now(self.statuses, cards, h.col.settings, h.now())
+        return self._recall
 
     def _day_end(self) -> float:
         h = host(self)
@@ -73,9 +87,13 @@ class BrowseScreen(Screen[None]):
         return day_end(study_day(h.now(), starts), starts).timestamp()
 
     def apply_filter(self) -> None:
-        query = parse_query(self.query_one("#search", Input).value)
+        h = host(self)
+        today = study_day(h.now(), h.col.settings.day_starts_at)
+        query = parse_query(self.query_one("#search", Input).value, today)
         end = self._day_end()
-        found = search(query, self.pearls, self.statuses, end)
+        recall = self._recall_now() if "weak" in query.flags else None
+        found = search(query, self.pearls, self.statuses, end, recall)
+        self.found = found
         table = self.query_one("#pearls", DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
@@ -167,6 +185,21 @@ class BrowseScreen(Screen[None]):
             self.query_one("#pearls", DataTable).focus()
         else:
             self.app.pop_screen()
+
+    def action_review_these(self) -> None:
+        """A custom study session over every card the search found, in its order."""
+        cards = [
+            c
+            for pearl, state in self.found
+            if not state.suspended
+            for c in pearl.card_ids()
+            if not (row := self.statuses.get(c)) or not row.suspended
+        ]
+        if not cards:
+            self.notify("No cards to review in this search.", severity="warning")
+            return
+        title = self.query_one("#search", Input).value.strip() or "all pearls"
+        host(self).open_custom_study(title, cards)
 
     def action_edit(self) -> None:
         pearl = self.current()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,8 +14,11 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from pearldeck.countdown import describe
 from pearldeck.daily import Counts
-from pearldeck.model import PATHWAYS
+from pearldeck.errors import ChangedOnDisk, WriteFailed
+from pearldeck.habit import Habit
+from pearldeck.model import PATHWAYS, PearlError, normalise_tag
 from pearldeck.tui.host import host
 from pearldeck.tui.text import pathway_dot
 
@@ -33,6 +37,33 @@ def _cells(counts: Counts) -> list[Content]:
     ]
 
 
+GOAL_BAR = 16
+
+
+def goal_content(habit: Habit, left: int) -> Content:
+    """`Today 12 of 30 reviews ━━━━━━──── · 5 days in a row`: the daily goal and streak."""
+    goal = habit.goal(left)
+    done = habit.done_today
+    filled = round(GOAL_BAR * done / goal) if goal else GOAL_BAR
+    parts: list[str | tuple[str, str]] = [("Today ", "bold")]
+    if goal == 0:
+        parts.append(("nothing due", "$text-muted"))
+    elif left == 0:
+        parts.append((f"all {done} reviews done ✓", "bold $success"))
+    else:
+        parts.append(f"{done} of {goal} reviews ")
+        parts += [("━" * filled, "$success"), ("━" * (GOAL_BAR - filled), "$panel")]
+    parts.append("  ·  ")
+    if habit.streak == 0:
+        parts.append(("no streak yet", "$text-muted"))
+    else:
+        days = "day" if habit.streak == 1 else "days"
+        parts.append((f"{habit.streak} {days} in a row", "bold $accent"))
+        if done == 0:
+            parts.append((": review to keep it", "$text-muted"))
+    return Content.assemble(*parts)
+
+
 class HomeScreen(Screen[None]):
     """Today at a glance; enter on a row reviews it."""
 
@@ -46,6 +77,8 @@ class HomeScreen(Screen[None]):
         Binding("l", "log_block", "Log block"),
         Binding("p", "report", "Report"),
         Binding("t", "tag", "Tag"),
+        Binding("x", "exam_date", "Exam date", show=False),  # named on the exam line
+        Binding("e", "log_exam", "Log exam", show=False),  # in ctrl+p and on the report
         Binding("escape", "focus_table", show=False),
     ]
 
@@ -56,9 +89,11 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
         with Vertical(id="home-body"):
+            yield Static(id="home-goal")
             table: DataTable[Content | str] = DataTable(id="today", cursor_type="row")
             table.border_title = "Due today"
             yield table
+            yield Static(id="home-exam")
             with Horizontal(id="tag-row"):
                 yield Label("Review a tag", id="tag-label")
                 yield Input(placeholder="e.g. cardiology, then enter", id="tag")
@@ -111,6 +146,47 @@ class HomeScreen(Screen[None]):
         for pw in PATHWAYS:
             table.add_row(pathway_dot(pw), *_cells(due.pathways.get(pw, Counts())), key=pw)
         table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_goal(due.total.total)
+        self._show_exam()
+
+    def _show_goal(self, left: int) -> None:
+        h = host(self)
+        habit = h.col.habit(h.now())
+        self.query_one("#home-goal", Static).update(goal_content(habit, left))
+
+    def _show_exam(self) -> None:
+        h = host(self)
+        exam = self.query_one("#home-exam", Static)
+        c = h.col.countdown(h.now())
+        if c is None:
+            exam.update(Content.assemble(("x", "bold"), " sets your exam date for a countdown"))
+            return
+        first, *rest = describe(c)
+        style = "$success" if c.clears or c.new_left == 0 else "$warning"
+        exam.update(
+            Content.assemble(
+                (first, "bold"), ("  x changes it", "dim"), *(("\n" + r, style) for r in rest)
+            )
+        )
+
+    def action_exam_date(self) -> None:
+        from pearldeck.tui.dialogs.exam_date import ExamDateDialog
+
+        h = host(self)
+        today = date.fromisoformat(h.col.due(h.now()).today)
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                h.col.set_exam_date(value or None)
+            except (PearlError, ChangedOnDisk, WriteFailed) as e:
+                self.notify(str(e), title="Not saved", severity="error", timeout=10)
+                return
+            self.notify(f"Exam date set to {value}." if value else "Exam date removed.")
+            self._show_exam()
+
+        self.app.push_screen(ExamDateDialog(h.col.settings.exam_date, today), chosen)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -119,7 +195,7 @@ class HomeScreen(Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        tag = event.value.strip().lstrip("#")
+        tag = normalise_tag(event.value)
         if not tag:
             return
         h = host(self)
@@ -150,6 +226,9 @@ class HomeScreen(Screen[None]):
 
     def action_log_block(self) -> None:
         host(self).open_log_block()
+
+    def action_log_exam(self) -> None:
+        host(self).open_log_exam()
 
     def action_report(self) -> None:
         host(self).open_report()

@@ -38,16 +38,26 @@ class ProblemsScreen(Screen[bool]):
         super().__init__()
         self.problems = problems
 
-    def compose(self) -> ComposeResult:
-        yield Static(
-            Content.assemble(
-                ("Your pearl files need fixing", "bold $error"),
-                "\nNothing was changed. Fix each line below in your editor, then press ",
+    def _title(self) -> Content:
+        root = host(self).root
+        if not root.is_dir():  # a first run, or a mistyped --dir: nothing to fix, one to make
+            return Content.assemble(
+                (f"No collection at {root}", "bold $warning"),
+                "\nMake one with ",
+                (f"pearls init {root}", "bold"),
+                " (or point to yours with --dir PATH or PEARLS_DIR), then press ",
                 ("r", "bold"),
-                " to reload.",
-            ),
-            id="problems-title",
+                ".",
+            )
+        return Content.assemble(
+            ("Your pearl files need fixing", "bold $error"),
+            "\nNothing was changed. Fix each line below in your editor, then press ",
+            ("r", "bold"),
+            " to reload.",
         )
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="problems-title")
         with VerticalScroll(id="problems-body"):
             yield Static(problems_content(self.problems), id="problems-list")
         yield Footer()
@@ -58,6 +68,7 @@ class ProblemsScreen(Screen[bool]):
             self.dismiss(True)
             return
         self.problems = problems
+        self.query_one("#problems-title", Static).update(self._title())
         self.query_one("#problems-list", Static).update(problems_content(problems))
         n = len(problems)
         self.notify(f"Still {n} problem{'s' if n != 1 else ''}.", severity="warning")

@@ -243,6 +243,7 @@ class ReportScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("l", "log_block", "Log block"),
+        Binding("e", "log_exam", "Log exam"),
         Binding("d", "delete_record", "Delete block/exam"),
     ]
 
@@ -266,6 +267,11 @@ class ReportScreen(Screen[None]):
             classes="top-line",
         )
         with VerticalScroll(id="report-body"):
+            exam = h.col.countdown(h.now())
+            if exam is not None:  # the countdown frames everything below it
+                from pearldeck.countdown import describe
+
+                yield Static(Content("\n".join(describe(exam))), id="report-exam")
             yield from sections(report)
         yield Footer()
 
@@ -287,6 +293,9 @@ class ReportScreen(Screen[None]):
 
     def action_log_block(self) -> None:
         host(self).open_log_block()
+
+    def action_log_exam(self) -> None:
+        host(self).open_log_exam()
 
     def action_delete_record(self) -> None:
         from pearldeck.tui.dialogs.confirm import ConfirmDialog

@@ -18,33 +18,41 @@ from pearldeck.tui.host import host
 from pearldeck.tui.themes import pathway_color
 from pearldeck.tui.widgets.charts import ForecastChart, Heatmap
 
-HEAD = f"{'pathway':<15}{'today':>6}{'total':>6}{'ret 7d':>7}{'ret 30d':>8}"
-HEAD += f"{'new':>5}{'learn':>6}{'review':>7}{'susp':>5}{'leech':>6}"
+COLUMNS = ("today", "total", "ret 7d", "ret 30d", "new", "learn", "review", "susp", "leech")
+NAME_WIDTH = 13
 
 
 def _pct(value: object) -> str:
     return "–" if value is None else f"{float(str(value)) * 100:.0f}%"
 
 
-def _row(name: str, p: Mapping[str, object], style: str) -> Content:
+def _cells(p: Mapping[str, object]) -> list[str]:
     c = p["cards"]
     r = p["true_retention"]
     assert isinstance(c, dict) and isinstance(r, dict)
-    numbers = (
-        f"{p['reviews_today']:>6}{p['reviews_total']:>6}{_pct(r['7d']):>7}{_pct(r['30d']):>8}"
-        f"{c['new']:>5}{c['learning'] + c['relearning']:>6}{c['review']:>7}"
-        f"{c['suspended']:>5}{c['leech']:>6}"
-    )
-    dot = ("● ", style) if style.startswith("$") else "  "
-    return Content.assemble(dot, (f"{name:<13}", "bold" if style == "bold" else ""), numbers)
+    learning = c["learning"] + c["relearning"]
+    values = [p["reviews_today"], p["reviews_total"], _pct(r["7d"]), _pct(r["30d"]), c["new"]]
+    values += [learning, c["review"], c["suspended"], c["leech"]]
+    return [str(v) for v in values]
 
 
 def stats_table(s: Mapping[str, object]) -> Content:
     per, total = s["pathways"], s["total"]
     assert isinstance(per, dict) and isinstance(total, dict)
-    lines = [Content.styled(HEAD, "bold $text-muted")]
-    lines += [_row(pw, p, pathway_color(pw)) for pw, p in per.items()]
-    lines.append(_row("total", total, "bold"))
+    rows = [(pw, pathway_color(pw), _cells(p)) for pw, p in per.items()]
+    rows.append(("total", "bold", _cells(total)))
+    # each column as wide as its widest number, and always a space before it: a count
+    # past 100k never runs into the one before (`0100000`)
+    widths = [max(len(h), *(len(r[2][i]) for r in rows)) for i, h in enumerate(COLUMNS)]
+    head = f"  {'pathway':<{NAME_WIDTH}}" + "".join(
+        f" {h:>{w}}" for h, w in zip(COLUMNS, widths, strict=True)
+    )
+    lines = [Content.styled(head, "bold $text-muted")]
+    for name, style, cells in rows:
+        numbers = "".join(f" {v:>{w}}" for v, w in zip(cells, widths, strict=True))
+        dot = ("● ", style) if style.startswith("$") else "  "
+        label = (f"{name:<{NAME_WIDTH}}", "bold" if style == "bold" else "")
+        lines.append(Content.assemble(dot, label, numbers))
     t = total
     lines.append(
         Content.styled(

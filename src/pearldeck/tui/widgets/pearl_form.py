@@ -17,7 +17,13 @@ from textual.widgets import Input, Select, Static, TextArea
 from pearldeck.drafts import PearlDraft
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, Problem
 from pearldeck.tui.host import host
-from pearldeck.tui.text import card_summary, format_tags, make_draft, wrap_cloze
+from pearldeck.tui.text import (
+    ClozeOverlap,
+    card_summary,
+    format_tags,
+    make_draft,
+    wrap_cloze,
+)
 
 FORM_CSS = Path(__file__).with_name("pearl_form.tcss")
 """Styles of the form, for the screens that show one (widgets have no CSS_PATH)."""
@@ -132,6 +138,13 @@ class PearlForm(Vertical):
             block=self._start.block,
         )
 
+    def has_typed(self) -> bool:
+        """Whether the text or the answer holds something not saved (tags and source are
+        kept from pearl to pearl, so they alone are nothing to lose)."""
+        text = self.query_one("#f-text", PearlText).text
+        back = self.query_one("#f-back", Input).value
+        return bool(text.strip() or back.strip())
+
     def clear_for_next(self) -> None:
         """Empty text and answer, keep pathway, tags and source; ready for the next pearl."""
         self.query_one("#f-text", PearlText).load_text("")
@@ -182,9 +195,14 @@ class PearlForm(Vertical):
         if not area.has_focus:
             return
         text = area.text
-        start = _offset(text, area.selection.start)
-        end = _offset(text, area.selection.end)
-        new, cursor = wrap_cloze(text, start, end)
-        area.load_text(new)
+        first, last = sorted((area.selection.start, area.selection.end))
+        start, end = _offset(text, first), _offset(text, last)
+        try:
+            new, cursor = wrap_cloze(text, start, end)
+        except ClozeOverlap as e:
+            self.notify(str(e), severity="warning")
+            return
+        # one edit, not a reload: ctrl+z takes the wrap back, and the typing before it stays
+        area.replace(new[start : len(new) - (len(text) - end)], first, last)
         before = new[:cursor]
         area.move_cursor((before.count("\n"), cursor - (before.rfind("\n") + 1)))
