@@ -12,6 +12,8 @@ from typing import Any
 # re-exported: most code takes them from here
 from pearldeck.pathways import PATHWAY_TITLES as PATHWAY_TITLES
 from pearldeck.pathways import PATHWAYS as PATHWAYS
+from pearldeck.tags import normalise_tag as normalise_tag
+from pearldeck.tags import split_tags as split_tags
 
 # Anki's cloze syntax: {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
 CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -20,8 +22,6 @@ ID_RE = re.compile(r"^[a-z0-9]{4,16}$")
 # the problem of a pearl with no id: `check --fix` and every open with ids on write one
 NO_ID = "pearl has no id"
 TAG_RE = re.compile(r"^[^\s,\[\]{}]+$")
-from pearldeck.tags import normalise_tag as normalise_tag  # noqa: E402
-from pearldeck.tags import split_tags as split_tags  # noqa: E402
 
 # What a Problem is about. Code branches on these, never on a message's words.
 SYNTAX = "syntax"
