@@ -29,7 +29,14 @@ from pearldeck.model import (
     split_card_id,
 )
 from pearldeck.store import layout, reviewlog, seal
-from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
+from pearldeck.store.fsutil import (
+    ChangedOnDisk,
+    locked,
+    read_existing,
+    read_regular,
+    replace_file,
+    replace_files,
+)
 from pearldeck.store.index import RACY_NS, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
@@ -150,7 +157,7 @@ class Collection(DailyQueue):
                 self._index_file(f, f"size:{f.size}", None, [big])
                 continue
             try:
-                data = f.path.read_bytes()
+                data = read_regular(f.path)
             except OSError as e:
                 out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}"))
                 continue
@@ -294,6 +301,10 @@ class Collection(DailyQueue):
             self.root, self.index, self.settings, self._states, self._get_scheduler, self._progress
         )
 
+    def skipped_log_lines(self) -> list[Problem]:
+        """Review-log lines skipped as unreadable, remembered for `check` to name."""
+        return self._history().skipped()
+
     def _sync_history(self, out: Refresh) -> None:
         self._history().sync(out.problems, out.warnings)
 
@@ -317,7 +328,7 @@ class Collection(DailyQueue):
             if too_large(f.size, f.rel):
                 continue
             try:
-                data = f.path.read_bytes()
+                data = read_regular(f.path)
             except OSError:
                 continue  # refresh below reports it
             text, parsed, _ = _parse(data, f)
@@ -399,9 +410,10 @@ class Collection(DailyQueue):
             for rel, items in by_file.items():
                 path = self.root / rel
                 try:
-                    old = path.read_bytes()
-                except FileNotFoundError:
-                    old = None
+                    old = read_existing(path)
+                except OSError as e:
+                    why = f"cannot read: {e.strerror or e}"
+                    raise PearlError([Problem(self.display(rel), 0, why)]) from None
                 try:
                     text = old.decode("utf-8") if old else ""
                     new = append_pearls(text, self.display(rel), items[0][1].pathway, items)
@@ -468,7 +480,7 @@ class Collection(DailyQueue):
         path = self.root / pearl.file
         rec = self.index.files().get(pearl.file)
         with locked(self._lock):
-            data = path.read_bytes()
+            data = read_regular(path)
             if rec is None or hashlib.blake2b(data, digest_size=16).hexdigest() != rec.digest:
                 raise ChangedOnDisk(path)
             text = data.decode("utf-8")

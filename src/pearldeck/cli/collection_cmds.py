@@ -131,8 +131,15 @@ def check(ctx: click.Context, fix: bool) -> None:
                 click.echo(f"assigned ids to {n} pearl(s)", err=True)
         problems = col.problems
         n_pearls = len(col.pearls())
+        shown = {str(w) for w in col.last_refresh.warnings}  # printed as it opened
+        skipped = col.skipped_log_lines()
     for p in problems:
         click.echo(str(p))
-    if problems:
+    for p in skipped:
+        if str(p) not in shown:
+            click.echo(f"warning: {p}")
+    # a merge left its markers in a log: the user must finish that merge
+    markers = [p for p in skipped if "git conflict marker" in p.message]
+    if problems or markers:
         raise click.exceptions.Exit(1)
     click.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems", err=True)

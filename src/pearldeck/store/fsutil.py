@@ -147,12 +147,13 @@ RENAME_EXCHANGE = 2
 def _libc_renameat2() -> Callable[..., int] | None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        fn: Callable[..., int] = libc.renameat2
+        fn = libc.renameat2
     except (OSError, AttributeError):
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     fn.restype = ctypes.c_int
-    return fn
+    found: Callable[..., int] = fn
+    return found
 
 
 def _renameat2(src: Path, dst: Path, flags: int) -> None:
