@@ -260,7 +260,7 @@ class Collection(DailyQueue):
         }
         from pearldeck.store.pearlfile import insert_ids
 
-        new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used))
+        new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used), used)
         if not n:
             return None
         new = new_text.encode("utf-8")

@@ -40,17 +40,48 @@ def register(group: click.Group) -> None:
 @guarded
 def init(ctx: click.Context, path: Path | None) -> None:
     """Make a new collection: five pathway files, settings.toml, reviews/, .gitignore and
-    .gitattributes (pearls added on two machines merge in git without a conflict).
+    .gitattributes; in a git clone, register `pearls merge-file` so that git merges
+    pearl files by pearl id (git does not copy this with a clone: run init in each).
 
     In an existing collection it adds only what is missing."""
+    from pearldeck.store.gitsync import register_driver
     from pearldeck.store.layout import init_collection
 
     root = path or options(ctx).dir
     made = init_collection(root)
     for p in made:
         click.echo(f"created {p}")
-    if not made:
+    try:
+        done = register_driver(root)
+    except OSError as e:
+        fail(str(e))
+    for what in done:
+        click.echo(f"git merge driver: {what}")
+    if not made and not done:
         click.echo(f"{root} is already a collection; nothing changed")
+
+
+def _check_merge_driver(root: Path, fix: bool) -> None:
+    """Offer (with --fix, make) the pearl-aware git merge in a clone that lacks it."""
+    from pearldeck.store.gitsync import driver_state, register_driver
+
+    state = driver_state(root)
+    if not state.missing:
+        return
+    if fix:
+        try:
+            done = register_driver(root)
+        except OSError as e:
+            fail(str(e))
+        for what in done:
+            click.echo(f"git merge driver: {what}", err=True)
+        return
+    click.echo(
+        "note: git merges pearl files line by line in this clone (lacking "
+        + " and ".join(state.missing)
+        + "); run `pearls check --fix` to merge them by pearl id",
+        err=True,
+    )
 
 
 @command("add")
@@ -119,7 +150,11 @@ def list_pearls(
 
 
 @command("check")
-@click.option("--fix", is_flag=True, help="Assign ids to pearls that lack one.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Assign ids to pearls that lack one; set up the git merge driver in this clone.",
+)
 @click.pass_context
 @guarded
 def check(ctx: click.Context, fix: bool) -> None:
@@ -131,6 +166,7 @@ def check(ctx: click.Context, fix: bool) -> None:
                 click.echo(f"assigned ids to {n} pearl(s)", err=True)
         problems = col.problems
         n_pearls = len(col.pearls())
+        _check_merge_driver(col.root, fix)
         shown = {str(w) for w in col.last_refresh.warnings}  # printed as it opened
         skipped = col.skipped_log_lines()
     for p in problems:
