@@ -30,10 +30,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from pearldeck.model import PATHWAYS, Problem, random_id
-from pearldeck.store.fsutil import append_line, locked
+from pearldeck.store.fsutil import append_line, locked, read_regular
 from pearldeck.store.layout import CACHE_DIR
 
 STUDY_DIR = "study"
+MAX_LOG_BYTES = 64 * 2**20
+"""A study log is a few KB a year; a bigger one is refused, not read into memory."""
 SOURCES = ("uworld", "amboss", "nbme", "uwsa", "free120", "other")
 MISS_KINDS = ("knowledge", "misread", "rushing", "fatigue", "other")
 MODES = ("timed", "tutor")
@@ -329,7 +331,7 @@ def decode(line: bytes, device: str) -> Record | str:
     """One record, or a message saying what is wrong with the line."""
     try:
         d = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deep
         return "not a JSON record, skipped"
     if not isinstance(d, dict):
         return "not a JSON object, skipped"
@@ -426,7 +428,7 @@ def read_file(path: Path, out: StudyLog) -> None:
     """Add one device's records to `out`; problems become warnings."""
     device = path.stem
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_LOG_BYTES)  # never a pipe, never unbounded
     except OSError as e:
         out.warnings.append(Problem(str(path), 0, f"cannot read: {e.strerror}"))
         return
