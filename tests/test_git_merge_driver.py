@@ -179,3 +179,26 @@ def test_comments_stay_with_their_pearls() -> None:
     merged = merge_pearl_files(base, ours, theirs, "acute")
     assert merged is not None and not merged.conflicts
     assert merged.text == HEADER + pearl.format("aaaa", "one edited")
+
+
+def test_merge_file_writes_the_result_into_current(tmp_path: Path) -> None:
+    pearl = "- id: {0}\n  text: {1} {{{{c1::x}}}}\n"
+    base = HEADER + pearl.format("aaaa", "one")
+    files = {
+        "O": base,
+        "A": base + pearl.format("bbbb", "ours"),
+        "B": base.replace("one {{c1", "one edited {{c1"),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    args = [str(tmp_path / n) for n in "OAB"]
+    res = invoke(["merge-file", *args, "pearls/acute file.yaml"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    expected = HEADER + pearl.format("aaaa", "one edited") + pearl.format("bbbb", "ours")
+    assert (tmp_path / "A").read_text() == expected
+    (tmp_path / "A").write_text(base.replace("one {{c1", "one mine {{c1"))
+    res = invoke(["merge-file", *args, "pearls/acute.yaml"], catch_exceptions=False)
+    assert res.exit_code == 1
+    assert "pearls/acute.yaml: pearl aaaa was edited on both sides: both kept" in res.output
+    merged = (tmp_path / "A").read_text()
+    assert "one mine" in merged and "one edited" in merged

@@ -21,8 +21,8 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
 @click.argument("base", type=_FILE)
 @click.argument("current", type=_FILE)
 @click.argument("other", type=_FILE)
-@click.argument("name", required=False)
-def merge_file(base: Path, current: Path, other: Path, name: str | None) -> None:
+@click.argument("name", nargs=-1)  # the file's path in the repository (spaces and all)
+def merge_file(base: Path, current: Path, other: Path, name: tuple[str, ...]) -> None:
     """Merge OTHER's changes since BASE into CURRENT, by pearl id (git's %O %A %B %P).
 
     As `git merge-file`: the result is written into CURRENT; exit 0 when clean, 1 when
@@ -32,7 +32,7 @@ def merge_file(base: Path, current: Path, other: Path, name: str | None) -> None
     """
     from pearldeck.store.gitsync import merge_file as merge
 
-    result = merge(base, current, other, name or str(current))
+    result = merge(base, current, other, " ".join(name) or str(current))
     for message in result.messages:
         click.echo(message, err=True)
     sys.exit(result.code)
