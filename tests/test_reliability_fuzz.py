@@ -6,7 +6,7 @@ or are raw bytes, and are opened as a collection would open them. Markdown is bu
 what the importer reads (headings, items, clozes, highlights, Q:/A:, front matter,
 code, HTML, tags, nesting) and goes through `pearls import`. Every time: no exception
 escapes; every problem is one line shaped `path:line: message` (or `path: message` for
-the whole file); inputs up to 64 KB take under 1 s; a file the tool rewrites to add ids
+the whole file); inputs up to 64 KB take under 3 s of CPU; a file the tool rewrites to add ids
 still reads back as the same pearls; and imported pearls read back exactly as parsed.
 
 Every input that ever broke one of these rules is kept in tests/corpus/ (`yaml/`,
@@ -38,7 +38,9 @@ from tests.reliability.common import count, invoke
 EXAMPLES = count(300, 10_000, "PEARLDECK_FUZZ_EXAMPLES")
 CORPUS = Path(__file__).parent / "corpus"
 PROBLEM = re.compile(r"^[^\n]+?(:\d+)?: [^\n]+$")
-LIMIT_SECONDS = 1.0
+# CPU seconds for a 64 KB input: catches a blow-up (quadratic parsing, a runaway
+# regex) but not a busy machine, whose load stretches wall-clock time, not CPU time
+LIMIT_SECONDS = 3.0
 FIGURES = {"yaml": 0, "markdown": 0, "ids_written": 0, "imported": 0}
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -163,12 +165,12 @@ def check_pearl_file(root: Path, data: bytes) -> None:
     """Open a collection holding `data` as a pearl file, as any command would."""
     path = root / "acute.yaml"
     path.write_bytes(data)
-    started = time.perf_counter()
+    started = time.process_time()
     with Collection(root) as col:  # assigns missing ids, writing them into the file
         problems = list(col.problems)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     if len(data) <= 64 * 1024:
-        assert elapsed < LIMIT_SECONDS, f"{len(data)} bytes took {elapsed:.2f} s"
+        assert elapsed < LIMIT_SECONDS, f"{len(data)} bytes took {elapsed:.2f} s of CPU"
     for p in problems:
         assert PROBLEM.match(str(p)), repr(str(p))
         assert str(p).startswith(str(root)), str(p)
@@ -222,11 +224,11 @@ markdown_inputs = st.one_of(markdown(), markdown(), st.binary(max_size=300))
 def check_import(root: Path, notes: Path, data: bytes, skip_invalid: bool) -> None:
     notes.write_bytes(data)
     args = ["--dir", str(root), "import", str(notes), "-p", "acute"]
-    started = time.perf_counter()
+    started = time.process_time()
     res = invoke(args + (["--skip-invalid"] if skip_invalid else []), catch_exceptions=False)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     if len(data) <= 64 * 1024:
-        assert elapsed < LIMIT_SECONDS, f"{len(data)} bytes took {elapsed:.2f} s"
+        assert elapsed < LIMIT_SECONDS, f"{len(data)} bytes took {elapsed:.2f} s of CPU"
     assert res.exit_code in (0, 1), res.output
     for line in res.stderr.splitlines():
         assert PROBLEM.match(line) or line.endswith(
