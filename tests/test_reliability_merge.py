@@ -8,11 +8,12 @@ conflicts on review data; every review made on either side is in the history exa
 once; both clones hold the same bytes; and both show the same pearls, card states, due
 counts and stats, which equal a rebuild from the text.
 
-Pearl files are another matter. When both clones append pearls to the same pathway file,
-git may conflict on that YAML file, as it would on any text both sides changed at the
-same place. The test asserts conflicts only ever touch pearl files, never `reviews/`,
-and resolves them as a user would, keeping both sides' pearls (`git merge-file
---union`), after which `pearls check` must be clean.
+Pearl files merge by pearl id through `pearls merge-file`, registered in both clones
+(as `pearls init` does). Both clones also edit random pearls: an edit made on one side
+must be in the merge, on its own pearl (0 lost edits); a pearl edited on both sides is
+the only conflict git may report, on a pearl file, never on `reviews/`, and the merged
+file holds both versions, which the test resolves as a user would (keeping the desktop's),
+after which `pearls check` must be clean.
 
 PEARLDECK_LONG=1 runs 1,000 histories of up to four rounds (PEARLDECK_MERGES sets the
 number of histories).
@@ -33,6 +34,7 @@ import pytest
 
 from pearldeck.collection import Collection
 from pearldeck.model import PATHWAYS, PearlDraft, Rating
+from pearldeck.store.gitsync import register_driver
 from tests.reliability.common import LONG, count, log_events, rebuilt_snapshot, snapshot, text_files
 
 HISTORIES = count(100, 1000, "PEARLDECK_MERGES")
@@ -69,7 +71,10 @@ class Tally:
     pearls_added: int = 0
     review_conflicts: int = 0
     pearl_file_conflicts: int = 0
+    edits: int = 0
+    both_side_edits: int = 0
     lost: int = 0
+    lost_edits: int = 0
 
 
 @dataclass
@@ -78,6 +83,8 @@ class Clone:
     device: str
     clock: datetime
     reviews: set[str] = field(default_factory=set)
+    edits: dict[str, str] = field(default_factory=dict)
+    """Pearl id -> the text this clone gave it since the last sync."""
 
     @property
     def root(self) -> Path:
@@ -105,6 +112,8 @@ def make_template(folder: Path) -> tuple[Path, Path]:
     git(a, "commit", "-qm", "start")
     git(a, "tag", "start")
     git(folder, "clone", "-q", "--template", str(folder / "no-hooks"), str(a), str(b))
+    for clone in (a, b):
+        register_driver(clone / "pearls")  # as `pearls init` does in each clone
     return a, b
 
 
@@ -121,6 +130,7 @@ class Worktrees:
         git(template.parent, "clone", "-q", "--template", hooks, str(template), str(self.a))
         git(self.a, "checkout", "-q", "-b", "laptop", "start")
         git(self.a, "worktree", "add", "-q", "-b", "desktop", str(self.b), "start")
+        register_driver(self.a / "pearls")  # the worktree shares its config
 
     def reset(self) -> tuple[Path, Path]:
         script = " && ".join(
@@ -164,6 +174,14 @@ def random_ops(clone: Clone, rng: random.Random, tally: Tally) -> None:
             elif r < 0.8:
                 card = rng.choice(cards)
                 rng.choice((col.suspend, col.unsuspend, col.bury))(card, clone.clock)
+            elif r < 0.9:
+                pearl = rng.choice(col.pearls())
+                n = tally.edits
+                text = f"{clone.device} edit {n} {{{{c1::x}}}}" if pearl.back is None else f"{n}?"
+                draft = PearlDraft(pathway=pearl.pathway, text=text, back=pearl.back)
+                col.replace_pearl(pearl.id, draft)
+                clone.edits[pearl.id] = text
+                tally.edits += 1
             else:
                 pathway = rng.choice(PATHWAYS)
                 n = tally.pearls_added
@@ -179,8 +197,9 @@ def sh(script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["sh", "-c", script], env=GIT_ENV, capture_output=True, text=True)
 
 
-def resolve_conflicts(clone: Path, tally: Tally) -> None:
-    """A conflict may only be in a pearl file: keep both sides' pearls, as a user would."""
+def resolve_conflicts(clone: Path, tally: Tally, both: set[str]) -> None:
+    """A conflict may only be a pearl edited on both sides (`both`), in a pearl file: the
+    driver kept both versions; keep this side's, as a user would."""
     conflicted = git(clone, "diff", "--name-only", "--diff-filter=U").stdout.split()
     assert conflicted
     for rel in conflicted:
@@ -188,17 +207,24 @@ def resolve_conflicts(clone: Path, tally: Tally) -> None:
             tally.review_conflicts += 1
         assert rel.endswith(".yaml") and "reviews/" not in rel, conflicted
         tally.pearl_file_conflicts += 1
-        stages = []
-        for n in (2, 1, 3):  # ours, base, theirs
-            path = clone / f".merge-{n}"
-            path.write_bytes(git(clone, "show", f":{n}:{rel}").stdout.encode())
-            stages.append(str(path))
-        git(clone, "merge-file", "--union", *stages)
-        shutil.move(stages[0], clone / rel)
-        for extra in stages[1:]:
-            Path(extra).unlink()
+        path = clone / rel
+        blocks: list[list[str]] = [[]]
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            if line.startswith("- "):
+                blocks.append([])
+            blocks[-1].append(line)
+        kept = [b for b in blocks if not any("the other side's version" in ln for ln in b)]
+        marked = {
+            ln.split("id: ")[1].strip()
+            for b in blocks
+            for ln in b
+            if "- id: " in ln and any("conflict: " in x for x in b)
+        }
+        assert marked and marked <= both, (marked, both)  # only pearls edited on both sides
+        text = "".join(ln for b in kept for ln in b if not ln.lstrip().startswith("conflict: "))
+        path.write_text(text, encoding="utf-8")
         git(clone, "add", rel)
-    git(clone, "commit", "-qm", "merge, keeping both sides' pearls")
+    git(clone, "commit", "-qm", "merge, keeping the desktop's version of pearls both edited")
 
 
 def sync(a: Clone, b: Clone, tally: Tally, worktrees: bool) -> None:
@@ -213,12 +239,23 @@ def sync(a: Clone, b: Clone, tally: Tally, worktrees: bool) -> None:
     merge = f"cd '{b.path}' && ({merge_cmd} || exit 10)"
     take = f"cd '{a.path}' && {take_cmd}"
     out = subprocess.run(["sh", "-c", f"{both} && {merge} && {take}"], **SH)
+    both_edited = set(a.edits) & set(b.edits)
     if out.returncode == 10:
-        resolve_conflicts(b.path, tally)
+        resolve_conflicts(b.path, tally, both_edited)
         out = subprocess.run(["sh", "-c", take], **SH)
     assert out.returncode == 0, out.stderr
     tally.merges += 1
     tally.clone_merges += not worktrees
+    # every edit is in the merge, on its own pearl: one side's as made, both sides' as resolved
+    with Collection(a.root, device=a.device) as col:
+        texts = {p.id: p.text for p in col.pearls()}
+    expected = {**a.edits, **b.edits}
+    lost = {pid for pid, text in expected.items() if texts.get(pid) != text}
+    tally.lost_edits += len(lost)
+    tally.both_side_edits += len(both_edited)
+    assert not lost, {pid: (expected[pid], texts.get(pid)) for pid in lost}
+    a.edits.clear()
+    b.edits.clear()
 
 
 def verify(a: Clone, b: Clone, tally: Tally) -> None:
@@ -266,3 +303,5 @@ def test_random_two_clone_histories_merge_without_loss(tmp_path: Path) -> None:
             shutil.rmtree(folder)
     print(f"\nmerge: {tally}")
     assert tally.histories == HISTORIES and tally.lost == 0 and tally.review_conflicts == 0
+    assert tally.lost_edits == 0 and tally.edits > 0
+    assert tally.pearl_file_conflicts <= tally.both_side_edits  # only where both edited

@@ -37,7 +37,14 @@ from pearldeck.services.reviews import Rated as Rated  # re-exported: the result
 from pearldeck.services.reviews import Reviews
 from pearldeck.services.studylog import StudyLogService
 from pearldeck.store import layout, reviewlog, seal
-from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
+from pearldeck.store.fsutil import (
+    ChangedOnDisk,
+    locked,
+    read_existing,
+    read_regular,
+    replace_file,
+    replace_files,
+)
 from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
@@ -155,7 +162,7 @@ class Collection(Reviews, DailyQueue):
                 self._index_file(f, f"size:{f.size}", None, [big])
                 continue
             try:
-                data = f.path.read_bytes()
+                data = read_regular(f.path)
             except OSError as e:
                 out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}", FILE))
                 continue
@@ -263,7 +270,7 @@ class Collection(Reviews, DailyQueue):
         }
         from pearldeck.store.pearlfile import insert_ids
 
-        new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used))
+        new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used), used)
         if not n:
             return None
         new = new_text.encode("utf-8")
@@ -304,6 +311,10 @@ class Collection(Reviews, DailyQueue):
             self.root, self.index, self.settings, self._states, self._get_scheduler, self._progress
         )
 
+    def skipped_log_lines(self) -> list[Problem]:
+        """Review-log lines skipped as unreadable, remembered for `check` to name."""
+        return self._history().skipped()
+
     def _sync_history(self, out: Refresh) -> None:
         self._history().sync(out.problems, out.warnings)
 
@@ -327,7 +338,7 @@ class Collection(Reviews, DailyQueue):
             if too_large(f.size, f.rel):
                 continue
             try:
-                data = f.path.read_bytes()
+                data = read_regular(f.path)
             except OSError:
                 continue  # refresh below reports it
             text, parsed, _ = _parse(data, f)
@@ -409,9 +420,10 @@ class Collection(Reviews, DailyQueue):
             for rel, items in by_file.items():
                 path = self.root / rel
                 try:
-                    old = path.read_bytes()
-                except FileNotFoundError:
-                    old = None
+                    old = read_existing(path)
+                except OSError as e:
+                    why = f"cannot read: {e.strerror or e}"
+                    raise PearlError([Problem(self.display(rel), 0, why)]) from None
                 try:
                     text = old.decode("utf-8") if old else ""
                     new = append_pearls(text, self.display(rel), items[0][1].pathway, items)
@@ -478,7 +490,7 @@ class Collection(Reviews, DailyQueue):
         path = self.root / pearl.file
         rec = self.index.files().get(pearl.file)
         with locked(self._lock):
-            data = path.read_bytes()
+            data = read_regular(path)
             if rec is None or hashlib.blake2b(data, digest_size=16).hexdigest() != rec.digest:
                 raise ChangedOnDisk(path)
             text = data.decode("utf-8")
@@ -670,6 +682,28 @@ def git_init(root: Path) -> str:
     from pearldeck.store import gitrepo
 
     return gitrepo.init(root)
+
+
+def register_merge_driver(root: Path) -> list[str]:
+    """Register the pearl-aware git merge driver in the clone holding `root`; what it did."""
+    from pearldeck.store import gitsync
+
+    return gitsync.register_driver(root)
+
+
+def merge_driver_missing(root: Path) -> list[str]:
+    """What this clone lacks for pearl-aware merges (empty when it merges by pearl id)."""
+    from pearldeck.store import gitsync
+
+    return list(gitsync.driver_state(root).missing)
+
+
+def merge_pearl_files(base: Path, ours: Path, theirs: Path, name: str) -> tuple[int, list[str]]:
+    """Merge pearl files by pearl id into `ours` (git's merge driver); exit code, messages."""
+    from pearldeck.store import gitsync
+
+    result = gitsync.merge_file(base, ours, theirs, name)
+    return result.code, list(result.messages)
 
 
 def in_git_repository(root: Path) -> bool:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     import fsrs
 
 
+SKIPPED = "skipped_log_lines"
+
+
 @dataclass
 class History:
     """The history side of a collection: its logs, its index and how to fold a card."""
@@ -85,6 +88,7 @@ class History:
 
                 # progress is for a rebuild's loading screen: a rating's sync skips it
                 total = sum(path.stat().st_size for path, *_ in todo) if rebuild else 0
+                skipped: list[Problem] = []
                 done = n_lines = 0
 
                 def rows(found: list[reviewlog.ReviewRow]) -> None:
@@ -98,11 +102,13 @@ class History:
                     else:
                         read = reviewlog.read_from(path, off, lines + 1, sink=take)
                     warnings.extend(read.warnings)
+                    skipped.extend(w for w in read.warnings if w.message != reviewlog.TORN)
                     with path.open("rb") as fh:
                         head = fh.read(min(read.offset, 256))
                     self.index.set_log_offset(db, rel, read.offset, read.lines, head)
                     done += read.offset - off
                     n_lines += read.lines - lines
+                self._keep_skipped(db, skipped, rebuild)
                 if rebuild:
                     self.progress(f"Filing {n_lines:,} review-log lines")
                     self.index.end_bulk(db)
@@ -116,6 +122,23 @@ class History:
                     self.index.set_meta(db, NEW_ORDER_KEY, self.settings.new_card_order)
         finally:
             self.states.close()  # the logs opened to read stored states back
+
+    def _keep_skipped(self, db: sqlite3.Connection, new: list[Problem], rebuild: bool) -> None:
+        """Remember the log lines skipped as unreadable: they are read once, but `check`
+        names them every time (the newest thousand)."""
+        if not (new or rebuild):
+            return
+        kept = [] if rebuild else json.loads(self.index.get_meta(SKIPPED) or "[]")
+        kept += [[p.path, p.line, p.message] for p in new]
+        self.index.set_meta(db, SKIPPED, json.dumps(kept[-1000:]))
+
+    def skipped(self) -> list[Problem]:
+        """Review-log lines skipped as unreadable (another device's, a merge's markers)."""
+        try:
+            kept = json.loads(self.index.get_meta(SKIPPED) or "[]")
+        except ValueError:
+            return []
+        return [Problem(str(path), int(line), str(msg)) for path, line, msg in kept]
 
     def refold_all(self, db: sqlite3.Connection) -> None:
         """Every card's state: a plain history's from its last review, the rest folded."""

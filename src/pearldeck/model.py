@@ -34,8 +34,10 @@ MISSING_ID = "missing-id"
 DUPLICATE_ID = "duplicate-id"
 FILE = "file"
 """The file itself: too large, not UTF-8, unreadable, misnamed."""
+MERGE_MARKER = "merge-marker"
+"""A line a git merge left half done (conflict markers): the user must finish the merge."""
 OTHER = "other"
-KINDS = (SYNTAX, VALUE, SCHEMA, MISSING_ID, DUPLICATE_ID, FILE, OTHER)
+KINDS = (SYNTAX, VALUE, SCHEMA, MISSING_ID, DUPLICATE_ID, FILE, MERGE_MARKER, OTHER)
 
 
 class Rating(IntEnum):

@@ -290,6 +290,11 @@ def usable(d: dict[str, object]) -> CardState | None:
         return None
     if m.stability is None or m.difficulty is None or (m.state != REVIEW and m.step is None):
         return None
+    # another device's hand-edited line: a state no schedule can follow is recomputed
+    if not (math.isfinite(m.stability) and math.isfinite(m.difficulty)):
+        return None
+    if not (m.last_review.year >= 1970 and m.due.year < 9000 and m.last_review.year < 9000):
+        return None
     return m
 
 

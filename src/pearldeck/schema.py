@@ -62,8 +62,20 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
     """Check one pearl's keys and values; the collection checks ids across files."""
     problems: list[Problem] = []
     v = raw.values
+    if "conflict" in v:  # left by `pearls merge-file`: both versions of one pearl
+        problems.append(
+            Problem(
+                path,
+                _line(raw, "conflict"),
+                f"pearl {v.get('id')!r} was edited on two machines; this version reads "
+                f"{v.get('text')!r}"
+                + (f" → {v.get('back')!r}" if v.get("back") is not None else "")
+                + ": keep one version, delete the other and its 'conflict' line",
+                SCHEMA,
+            )
+        )
     for key in v:
-        if key not in KEYS:
+        if key not in KEYS and key != "conflict":
             hint = f"; known keys: {', '.join(KEYS)}"
             problems.append(Problem(path, _line(raw, key), f"unknown key {key!r}{hint}", SCHEMA))
     for key in TEXT_KEYS:

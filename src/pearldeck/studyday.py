@@ -59,7 +59,10 @@ def parse_now(value: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.astimezone()  # local
-    return moment.astimezone(UTC)
+    moment = moment.astimezone(UTC)
+    if not 1970 <= moment.year <= 8999:  # a century of intervals must still fit in a date
+        raise ValueError(f"{value!r}: the year must be from 1970 to 8999")
+    return moment
 
 
 def format_interval(seconds: float) -> str:

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pearldeck.store import fsutil
+
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -153,11 +155,21 @@ class Faults:
         }
         for name, fn in patched.items():
             setattr(os, name, fn)
+        # the atomic exchange rename goes to libc directly: count it as a rename
+        real_rename2 = fsutil._renameat2
+
+        def renameat2(src: Path, dst: Path, flags: int) -> None:
+            if layer._mine(dst) and layer._should_fail(f"renameat2({dst.name})", False):
+                layer._raise(dst)
+            real_rename2(src, dst, flags)
+
+        fsutil._renameat2 = renameat2  # type: ignore[assignment]
         try:
             yield self
         finally:
             for name, fn in real.items():
                 setattr(os, name, fn)
+            fsutil._renameat2 = real_rename2  # type: ignore[assignment]
 
 
 class _File:

@@ -23,7 +23,7 @@ from pearldeck.cli.common import (
     tag_filter,
     tags_given,
 )
-from pearldeck.model import PATHWAYS, Pearl, Problem
+from pearldeck.model import MERGE_MARKER, PATHWAYS, Pearl, Problem
 
 
 def register(group: click.Group) -> None:
@@ -51,17 +51,25 @@ def register(group: click.Group) -> None:
 @guarded
 def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
     """Make a new collection: five pathway files, settings.toml, reviews/, .gitignore and
-    .gitattributes (pearls added on two machines merge in git without a conflict).
+    .gitattributes; in a git clone, register `pearls merge-file` so that git merges
+    pearl files by pearl id (git does not copy this with a clone: run init in each).
 
     In an existing collection it adds only what is missing."""
     from pearldeck.collection import git_init, in_git_repository
     from pearldeck.collection import init as init_collection
+    from pearldeck.collection import register_merge_driver as register_driver
 
     root = path or options(ctx).dir
     made = init_collection(root)
     for p in made:
         click.echo(f"created {p}")
-    if not made:
+    try:
+        done = register_driver(root)
+    except OSError as e:
+        fail(str(e))
+    for what in done:
+        click.echo(f"git merge driver: {what}")
+    if not made and not done:
         click.echo(f"{root} is already a collection; nothing changed")
     if git is False:
         return
@@ -76,6 +84,30 @@ def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
         git = click.confirm("Make it a git repository (git init), to sync it?", default=True)
     if git:
         click.echo(git_init(root))
+
+
+def _check_merge_driver(root: Path, fix: bool) -> None:
+    """Offer (with --fix, make) the pearl-aware git merge in a clone that lacks it."""
+    from pearldeck.collection import merge_driver_missing
+    from pearldeck.collection import register_merge_driver as register_driver
+
+    missing = merge_driver_missing(root)
+    if not missing:
+        return
+    if fix:
+        try:
+            done = register_driver(root)
+        except OSError as e:
+            fail(str(e))
+        for what in done:
+            click.echo(f"git merge driver: {what}", err=True)
+        return
+    click.echo(
+        "note: git merges pearl files line by line in this clone (lacking "
+        + " and ".join(missing)
+        + "); run `pearls check --fix` to merge them by pearl id",
+        err=True,
+    )
 
 
 @command("add")
@@ -161,7 +193,11 @@ def list_pearls(
 
 
 @command("check")
-@click.option("--fix", is_flag=True, help="Assign ids to pearls that lack one.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Assign ids to pearls that lack one; set up the git merge driver in this clone.",
+)
 @click.pass_context
 @guarded
 def check(ctx: click.Context, fix: bool) -> None:
@@ -175,13 +211,21 @@ def check(ctx: click.Context, fix: bool) -> None:
         pearls = col.pearls()
         n_pearls = len(pearls)
         skewed = col.clock_skew(now())
+        _check_merge_driver(col.root, fix)
+        shown = {str(w) for w in col.last_refresh.warnings}  # printed as it opened
+        skipped = col.skipped_log_lines()
     for p in problems:
         click.echo(str(p))
+    for p in skipped:
+        if str(p) not in shown:
+            click.echo(f"warning: {p}")
     # advice only: neither changes the exit code (a skewed review stands; style is a hint)
     warnings = [*skewed, *style_warnings(col.root, pearls)]
     for w in warnings:
         click.echo(f"warning: {w}")
-    if problems:
+    # a merge left its markers in a log: the user must finish that merge
+    markers = [p for p in skipped if p.kind == MERGE_MARKER]
+    if problems or markers:
         raise click.exceptions.Exit(1)
     tail = f", {len(warnings)} warning(s)" if warnings else ""
     click.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems{tail}", err=True)

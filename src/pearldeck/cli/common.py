@@ -90,7 +90,9 @@ def now() -> datetime:
     try:
         return parse_now(value)
     except ValueError:
-        fail(f"PEARLS_NOW={value!r} is not an ISO 8601 time, e.g. 2026-11-27T08:30:00Z")
+        fail(
+            f"PEARLS_NOW={value!r} is not an ISO 8601 time in 1970–8999, e.g. 2026-11-27T08:30:00Z"
+        )
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -25,6 +25,7 @@ COMMANDS = {
     **dict.fromkeys(("export", "import"), "transfer_cmds"),
     **dict.fromkeys(("report", "optimize"), "analytics_cmds"),
     **dict.fromkeys(("block", "exam"), "study_cmds"),
+    "merge-file": "merge_cmds",
 }
 
 HELP = (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,11 +46,11 @@ def register(group: click.Group) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     metavar="FILE",
-    default=Path("decks/clinical-pearls.apkg"),
+    default="decks/clinical-pearls.apkg",
     show_default=True,
-    help="The .apkg to write.",
+    help="The .apkg to write (given a folder: clinical-pearls.apkg in it).",
 )
 @click.option(
     "--pathway",
@@ -79,7 +80,7 @@ def register(group: click.Group) -> None:
 @gc_paused()  # 50k pearls and their rows: see import_notes
 def export(
     ctx: click.Context,
-    output: Path,
+    output: str,
     pathway: tuple[str, ...],
     tag: tuple[str, ...],
     deck: str,
@@ -93,7 +94,7 @@ def export(
 
     for p in pathway:
         check_pathway(p)
-    out = output.with_name(safe_filename(output.name))
+    out = _output_file(output, safe_filename)
     with open_collection(ctx) as col:
         pearls, modified = col.export_rows()
     if pathway:
@@ -128,6 +129,15 @@ def export(
         f"wrote {result.path}: {result.notes} notes, {result.cards} cards, "
         f"{result.decks} decks, {shown}"
     )
+
+
+def _output_file(output: str, safe_filename: Callable[[str], str]) -> Path:
+    """`-o`'s file: a folder (existing, or written with a trailing slash, `.` or '')
+    gets clinical-pearls.apkg inside it, as a user means by naming a folder."""
+    path = Path(output)
+    if not path.name or output.endswith(("/", os.sep)) or path.is_dir():
+        return path / "clinical-pearls.apkg"
+    return path.with_name(safe_filename(path.name))
 
 
 def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:

@@ -3,14 +3,48 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
+import functools
 import glob
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pearldeck.errors import ChangedOnDisk as ChangedOnDisk  # re-exported for old callers
 from pearldeck.errors import WriteFailed as WriteFailed
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes; a folder, pipe or device is refused (OSError), never read or
+    waited on, and so is a file longer than `limit` (its size is all that is read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe or device"
+            raise OSError(errno.EINVAL, f"not a regular file ({what})", str(path))
+        if limit is not None and st.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit // 2**20} MB", str(path))
+        parts = []
+        while chunk := os.read(fd, max(st.st_size + 1, 65536)):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def read_existing(path: Path, limit: int | None = None) -> bytes | None:
+    """`read_regular`, or None if there is no file; a link to nothing is an OSError,
+    not an absent file (writing would replace the link the user made)."""
+    try:
+        return read_regular(path, limit)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise OSError(errno.ENOENT, "a symbolic link to nothing", str(path)) from None
+        return None
 
 
 def fsync_dir(path: Path) -> None:
@@ -51,26 +85,35 @@ def replace_files(changes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
     Every new file is written and fsynced beside its target first (where a full disk
     or a failing device stops us, with nothing changed); only then are they renamed
     into place. If a rename fails, the files already renamed get their old bytes back.
+
+    An editor may save between the check and the rename: so each file is swapped in
+    with an atomic exchange (Linux), and the file swapped out must be the one we read;
+    if it is not, it is swapped back, untouched, and nothing is written (ChangedOnDisk).
     """
     for path, _, expected in changes:
         if _current(path) != expected:
             raise ChangedOnDisk(path)
     temps: list[Path] = []
-    renamed = 0
+    done: list[tuple[Path, Path, bytes | None, str]] = []
     failing = changes[0][0] if changes else Path()
     try:
         for failing, data, _ in changes:
             temps.append(failing.with_name(f".{failing.name}.{os.getpid()}.tmp"))
             _write_synced(temps[-1], data)
-        for tmp, (failing, _, _) in zip(temps, changes, strict=True):
-            tmp.replace(failing)
-            renamed += 1
-    except OSError as err:
-        for tmp in temps[renamed:]:
+        for tmp, (failing, _, expected) in zip(temps, changes, strict=True):
+            done.append((tmp, failing, expected, _install(tmp, failing, expected)))
+    except (OSError, ChangedOnDisk) as err:
+        for tmp in temps[len(done) :]:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        _put_back([(path, old) for path, _, old in changes[:renamed]])
+        _undo(done)
+        if isinstance(err, ChangedOnDisk):
+            raise
         raise WriteFailed(failing, err) from err
+    for tmp, _, _, how in done:
+        if how == "exchanged":  # the old file, swapped out: ours is in place
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     # The new files are in place: as SQLite does, ignore a directory that cannot be
     # synced, rather than report a failure for a change that was made (and then made twice).
     for folder in {path.parent for path, _, _ in changes}:
@@ -78,6 +121,79 @@ def replace_files(changes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
             fsync_dir(folder)
     for path, _, _ in changes:
         _remove_stale_temps(path)
+
+
+_AT_FDCWD = -100
+RENAME_NOREPLACE = 1
+RENAME_EXCHANGE = 2
+
+
+@functools.cache
+def _libc_renameat2() -> Callable[..., int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    found: Callable[..., int] = fn
+    return found
+
+
+def _renameat2(src: Path, dst: Path, flags: int) -> None:
+    """Linux renameat2(2): NotImplementedError where the system or file system lacks it."""
+    fn = _libc_renameat2()
+    if fn is None:
+        raise NotImplementedError
+    if fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) != 0:
+        err = ctypes.get_errno()
+        if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise NotImplementedError
+        raise OSError(err, os.strerror(err), str(dst))
+
+
+def _install(tmp: Path, path: Path, expected: bytes | None) -> str:
+    """Put `tmp` in place of `path`, which must still hold `expected`; how it was done."""
+    try:
+        if expected is None:
+            try:
+                _renameat2(tmp, path, RENAME_NOREPLACE)
+            except FileExistsError:
+                raise ChangedOnDisk(path) from None
+            return "created"
+        try:
+            _renameat2(tmp, path, RENAME_EXCHANGE)
+        except FileNotFoundError:
+            raise ChangedOnDisk(path) from None
+        try:
+            theirs: bytes | None = read_regular(tmp)
+        except OSError:
+            theirs = None
+        if theirs != expected:
+            _renameat2(tmp, path, RENAME_EXCHANGE)  # theirs back in place, as it was
+            raise ChangedOnDisk(path)
+        return "exchanged"
+    except NotImplementedError:
+        # no atomic exchange here: check once more, as close to the rename as we can
+        if _current(path) != expected:
+            raise ChangedOnDisk(path) from None
+        tmp.replace(path)
+        return "replaced"
+
+
+def _undo(done: Sequence[tuple[Path, Path, bytes | None, str]]) -> None:
+    """Best effort: give files installed before a failure their old bytes back."""
+    for tmp, path, old, how in reversed(done):
+        try:
+            if how == "exchanged":
+                _renameat2(tmp, path, RENAME_EXCHANGE)
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                continue
+        except (OSError, NotImplementedError):
+            pass
+        _put_back([(path, old)])
 
 
 def _remove_stale_temps(path: Path) -> None:
@@ -98,9 +214,7 @@ def _remove_stale_temps(path: Path) -> None:
 
 def _current(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+        return read_existing(path)
     except OSError as err:
         raise WriteFailed(path, err) from err
 

@@ -127,12 +127,19 @@ class PearlRow(NamedTuple):
     card_ids: list[str]
 
 
+WAL_LIMIT = 4 * 2**20
+"""Bytes of write-ahead log kept after a checkpoint (SQLite's journal_size_limit)."""
+
+
 class IndexUnwritable(Exception):
     """The index file cannot take a write now; the text files are untouched."""
 
 
 class Index(EventTables):
     """One connection to `.cache/index.sqlite3`; rebuilt from scratch if unreadable."""
+
+    full = False
+    """A write or checkpoint found the disk full."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -150,6 +157,8 @@ class Index(EventTables):
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                # a big rebuild leaves a big write-ahead log: cut it back once checkpointed
+                db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
                 row = None
                 with contextlib.suppress(sqlite3.OperationalError):
                     row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
@@ -188,7 +197,24 @@ class Index(EventTables):
             raise
 
     def close(self) -> None:
+        try:  # what closing does anyway, but here a full disk is seen, not ignored
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.OperationalError as e:
+            self.full = self.full or e.sqlite_errorcode & 0xFF == sqlite3.SQLITE_FULL
+        except sqlite3.Error:
+            pass
         self.db.close()
+        if self.full:
+            self._drop_if_stuck()
+
+    def _drop_if_stuck(self) -> None:
+        """After a full disk: a write-ahead log that closing could not fold back in holds
+        space the user's files need, and a cache can be built again: delete it."""
+        wal = Path(f"{self.path}-wal")
+        with contextlib.suppress(OSError):
+            if wal.stat().st_size:
+                for suffix in ("-wal", "-shm", ""):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def discard(self) -> None:
         """Close and delete the index file: it is damaged, and only a cache of the text."""
@@ -222,8 +248,18 @@ class Index(EventTables):
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
             if isinstance(e, sqlite3.OperationalError) and _unwritable(e):
+                if e.sqlite_errorcode & 0xFF == sqlite3.SQLITE_FULL:
+                    self.full = True
+                    self.release_space()
                 raise IndexUnwritable(f"{self.path}: cannot update the index: {e}") from e
             raise
+
+    def release_space(self) -> None:
+        """Give a full disk back the write-ahead log's space: the failed transaction's
+        pages are in it, and the log keeps its size until truncated. Else the cache
+        would hold the space that the user's pearls and reviews need."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # meta -------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -111,8 +112,26 @@ def append_pearls(
     return Appended(text, check)
 
 
-def insert_ids(text: str, parsed: ParsedFile, make_id: Callable[[], str]) -> tuple[str, int]:
+def content_id(values: dict[str, object], n: int) -> str:
+    """The id a pearl without one gets: made from its text, so that two clones that give
+    the same hand-written pearl an id give it the same one (and a git merge sees one
+    pearl, not two). `n` tells identical pearls in one file apart."""
+    seed = f"{values.get('text')!r}\0{values.get('back')!r}\0{n}".encode()
+    number = int.from_bytes(hashlib.blake2b(seed, digest_size=8).digest(), "big")
+    digits = []
+    for _ in range(8):
+        number, d = divmod(number, 36)
+        digits.append("0123456789abcdefghijklmnopqrstuvwxyz"[d])
+    return "".join(digits)
+
+
+def insert_ids(
+    text: str, parsed: ParsedFile, make_id: Callable[[], str], used: set[str] | None = None
+) -> tuple[str, int]:
     """Give every pearl without an id one, inserted before its first key.
+
+    The id is `content_id` unless it is in `used` (then `make_id`'s); every id given is
+    added to `used`.
 
     Returns the text unchanged, and 0, unless the new text reads back as exactly the
     same pearls plus their ids: a layout with no place for an id line (YAML's explicit
@@ -122,12 +141,22 @@ def insert_ids(text: str, parsed: ParsedFile, make_id: Callable[[], str]) -> tup
     todo = [r for r in parsed.pearls if r.values and "id" not in r.values]
     newline = "\r\n" if "\r\n" in text else "\n"
     given: dict[int, str] = {}
+    taken = used if used is not None else set()
+    count: dict[str, int] = {}
+    for raw in sorted(todo, key=lambda r: (r.first_key_line, r.column)):
+        same = repr((raw.values.get("text"), raw.values.get("back")))
+        count[same] = count.get(same, 0) + 1
+        pid = content_id(raw.values, count[same])
+        if pid in taken:
+            pid = make_id()
+        taken.add(pid)
+        given[id(raw)] = pid
     # insert from the bottom so earlier positions stay valid
     for raw in sorted(todo, key=lambda r: (r.first_key_line, r.column), reverse=True):
         i = raw.first_key_line - 1
         line = lines[i]
         col = raw.column
-        pid = given[id(raw)] = make_id()
+        pid = given[id(raw)]
         insert = f"id: {pid}, " if raw.flow else f"id: {pid}{newline}" + " " * col
         lines[i] = line[:col] + insert + line[col:]
     new = "".join(lines)

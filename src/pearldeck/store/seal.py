@@ -27,19 +27,43 @@ def fingerprint(root: str) -> tuple[str, int]:
     for entry in os.scandir(root):
         if entry.name.startswith("."):  # .cache, .git: not read by a refresh
             continue
-        st = entry.stat()
-        lines.append(f"{entry.name}\t{st.st_size}\t{st.st_mtime_ns}")
-        newest = max(newest, st.st_mtime_ns)
-        if entry.is_dir() and (entry.name in PATHWAYS or entry.name == "reviews"):
+        size, mtime = _stat(entry.path)
+        lines.append(f"{_text(entry.name)}\t{size}\t{mtime}")
+        newest = max(newest, mtime)
+        if (entry.name in PATHWAYS or entry.name == "reviews") and _is_dir(entry):
             for folder, dirs, files in os.walk(entry.path):
                 for name in dirs + files:
                     path = os.path.join(folder, name)
-                    st = os.stat(path)
-                    rel = os.path.relpath(path, root)
-                    lines.append(f"{rel}\t{st.st_size}\t{st.st_mtime_ns}")
-                    newest = max(newest, st.st_mtime_ns)
+                    size, mtime = _stat(path)
+                    rel = _text(os.path.relpath(path, root))
+                    lines.append(f"{rel}\t{size}\t{mtime}")
+                    newest = max(newest, mtime)
     lines.sort()
     return "\n".join(lines), newest
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symbolic link loop
+        return False
+
+
+def _stat(path: str) -> tuple[int, int]:
+    """Size and mtime; a broken link or a loop counts as the link itself."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return -1, 0
+    return st.st_size, st.st_mtime_ns
+
+
+def _text(name: str) -> str:
+    """A file name SQLite can store, whatever bytes it is made of."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def make(listing: str, newest: int, taken_ns: int, day_starts_at: int, new_per_day: int) -> str:

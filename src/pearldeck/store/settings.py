@@ -10,10 +10,11 @@ from pathlib import Path
 
 from pearldeck.model import PearlError, Problem
 from pearldeck.settings import Settings as Settings  # re-exported for old callers
-from pearldeck.store.fsutil import replace_file
+from pearldeck.store.fsutil import read_existing, replace_file
 
 SETTINGS_FILE = "settings.toml"
 NEW_CARD_ORDERS = ("newest-first", "added", "random")
+MAX_SETTINGS_BYTES = 1024 * 1024
 _STEP_RE = re.compile(r"^(\d+)([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -134,11 +135,13 @@ def _exam_date(value: object) -> str | None:
 def load_settings(root: Path) -> Settings:
     path = root / SETTINGS_FILE
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Settings()
+        data = read_existing(path, MAX_SETTINGS_BYTES)  # never a pipe or /dev/zero
+        if data is None:
+            return Settings()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise PearlError([Problem(str(path), 0, f"cannot read settings: {e}")]) from None
+        why = e.strerror if isinstance(e, OSError) else e
+        raise PearlError([Problem(str(path), 0, f"cannot read settings: {why}")]) from None
     return parse_settings(text, str(path))
 
 

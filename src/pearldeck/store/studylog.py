@@ -52,7 +52,7 @@ from pearldeck.records import (  # the values live in the core; re-exported for 
     parse_day,
     parse_score,
 )
-from pearldeck.store.fsutil import append_line, locked
+from pearldeck.store.fsutil import append_line, locked, read_regular
 from pearldeck.store.layout import CACHE_DIR
 
 __all__ = [
@@ -91,6 +91,8 @@ __all__ = [
 ]
 
 STUDY_DIR = "study"
+MAX_LOG_BYTES = 64 * 2**20
+"""A study log is a few KB a year; a bigger one is refused, not read into memory."""
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 
 
@@ -138,7 +140,7 @@ def decode(line: bytes, device: str) -> Record | str:
     """One record, or a message saying what is wrong with the line."""
     try:
         d = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deep
         return "not a JSON record, skipped"
     if not isinstance(d, dict):
         return "not a JSON object, skipped"
@@ -235,7 +237,7 @@ def read_file(path: Path, out: StudyLog) -> None:
     """Add one device's records to `out`; problems become warnings."""
     device = path.stem
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_LOG_BYTES)  # never a pipe, never unbounded
     except OSError as e:
         out.warnings.append(Problem(str(path), 0, f"cannot read: {e.strerror}"))
         return
