@@ -365,6 +365,11 @@ _BASE91_PAIRS: list[str] = [
 _GUID_PREFIX = f"{GUID_NAMESPACE}__".encode()
 
 
+def guid_for(pearl_id: str) -> str:
+    """The GUID of a pearl's note in Anki (what `pearls import` matches it by)."""
+    return _guid(pearl_id)
+
+
 def _guid(pearl_id: str) -> str:
     """genanki.guid_for(GUID_NAMESPACE, pearl_id), in under half the time."""
     n = int.from_bytes(sha256(_GUID_PREFIX + pearl_id.encode()).digest()[:8])

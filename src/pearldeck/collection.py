@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,8 @@ from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import format_interval, study_day
 
 if TYPE_CHECKING:
+    from pearldeck.anki_import.notes import Rule
+    from pearldeck.anki_sync import AnkiImport
     from pearldeck.drafts import PearlDraft
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
@@ -337,7 +339,7 @@ class Collection(DailyQueue):
         from pearldeck.store.yamlfile import RawPearl, validate_raw
 
         values: dict[str, object] = {"text": draft.text}
-        for key in ("back", "source", "added", "block", "origin"):
+        for key in ("back", "source", "added", "block", "origin", "notes"):
             if getattr(draft, key) is not None:
                 values[key] = getattr(draft, key)
         if draft.tags:
@@ -489,7 +491,7 @@ class Collection(DailyQueue):
             if draft is not None:
                 keep = {
                     k: getattr(pearl, k)
-                    for k in ("block", "origin", "added")
+                    for k in ("block", "origin", "added", "notes")
                     if getattr(draft, k) is None and getattr(pearl, k) is not None
                 }
                 block = format_pearl(pearl_id, draft.model_copy(update=keep), indent)
@@ -532,6 +534,33 @@ class Collection(DailyQueue):
             if not index_damaged(e):
                 raise
             self.rebuild_index()
+
+    def import_anki(
+        self,
+        path: Path,
+        rules: tuple[Rule, ...],
+        default: str | None,
+        now: datetime,
+        *,
+        dry_run: bool = False,
+    ) -> AnkiImport:
+        """Import an Anki package or collection: all of it, or (on any problem) nothing."""
+        from pearldeck.anki_sync import import_anki
+
+        return import_anki(self, path, rules, default, now, dry_run=dry_run)
+
+    def add_imported_events(self, events: Sequence[Event]) -> int:
+        """Append to this device's log (fsynced) the events whose ids are not yet in the
+        history, in time order; returns how many were added."""
+        self.sync_history()
+        known = self.index.known_event_ids(e.id for e in events)
+        unique = {e.id: e for e in events if e.id not in known}
+        new = sorted((replace(e, device=self.device) for e in unique.values()), key=Event.sort_key)
+        if new:
+            with locked(self._lock):
+                reviewlog.append_events(self.root, self.device, new)
+            self.sync_history()
+        return len(new)
 
     def rebuild_index(self) -> Refresh:
         """Delete the index and build it again from the text (it was found damaged)."""
@@ -642,7 +671,7 @@ def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     from pearldeck.store.yamlfile import raw_tags
 
     v = raw.values
-    keys = ("text", "back", "source", "added", "block", "origin")
+    keys = ("text", "back", "source", "added", "block", "origin", "notes")
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
 
 

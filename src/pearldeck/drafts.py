@@ -19,3 +19,5 @@ class PearlDraft(BaseModel):
     block: str | None = None
     origin: str | None = None
     """`path:line` the draft was read from (markdown import); kept in the pearl."""
+    notes: str | None = None
+    """Extra explanation shown with the answer (Anki's Extra field)."""

@@ -209,6 +209,16 @@ class EventTables:
         )
         return [Event(*r) for r in rows]
 
+    def known_event_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` already in the history."""
+        out: set[str] = set()
+        for chunk in in_chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                r[0] for r in self.db.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            )
+        return out
+
     def last_time(self, card: str) -> str | None:
         row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,)).fetchone()
         return None if row is None or row[0] is None else str(row[0])

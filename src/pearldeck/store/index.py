@@ -101,6 +101,7 @@ class ExportRow(NamedTuple):
     tags: tuple[str, ...]
     source: str | None
     added: str | None
+    notes: str | None = None
 
 
 class PearlRow(NamedTuple):
@@ -484,7 +485,7 @@ class Index(EventTables):
         # one JSON array for all rows: a parse per row costs twice as much
         datas = json.loads("[" + ",".join(r[2] for r in rows) + "]")
         out = [
-            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4])
+            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4], d[7] if len(d) > 7 else None)
             for r, d in zip(rows, datas, strict=True)
         ]
         return out, {r[0]: r[3] for r in rows}
@@ -646,7 +647,7 @@ def _moved_order(order: str, pos: int) -> str:
 
 def _pearl(row: tuple[object, ...]) -> Pearl:
     pid, file, line, pos, pathway, data = row
-    text, back, tags, source, added, block, origin = json.loads(str(data))
+    text, back, tags, source, added, block, origin, *notes = json.loads(str(data))
     return Pearl(
         id=str(pid),
         pathway=str(pathway),
@@ -657,6 +658,7 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
         added=added,
         block=block,
         origin=origin,
+        notes=notes[0] if notes else None,
         file=str(file),
         line=int(line),  # type: ignore[call-overload]
         order=int(pos),  # type: ignore[call-overload]

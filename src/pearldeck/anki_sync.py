@@ -1,0 +1,162 @@
+"""`pearls import` of an Anki file: read it, map its notes and reviews, write pearls,
+media and review events — all of them, or (on any problem) none."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pearldeck.anki_export import guid_for
+from pearldeck.anki_import.notes import ORIGIN_PREFIX, NotePlan, Rule, plan_notes
+from pearldeck.anki_import.reviews import PearlCards, plan_reviews
+from pearldeck.model import Problem, card_ids_for
+
+if TYPE_CHECKING:
+    from pearldeck.collection import Collection
+    from pearldeck.drafts import PearlDraft
+    from pearldeck.store.anki_read import AnkiFile
+
+ANKI_SUFFIXES = (".apkg", ".colpkg", ".anki2", ".anki21")
+
+
+@dataclass
+class AnkiImport:
+    """What an Anki import found, and (unless refused or a dry run) wrote."""
+
+    path: str
+    notes: int = 0
+    new: list[PearlDraft] = field(default_factory=list)
+    known: int = 0
+    """Notes that already are pearls (pearldeck's own, or imported before)."""
+    media: int = 0
+    """Media files the new pearls use."""
+    reviews: int = 0
+    """Review events in the file for pearls (new or known)."""
+    added_events: int = 0
+    not_reviews: int = 0
+    no_card: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    unmapped: int = 0
+    decks: Counter[str] = field(default_factory=Counter)
+    tags: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems or self.unmapped)
+
+
+def is_anki_file(path: Path) -> bool:
+    return path.suffix.lower() in ANKI_SUFFIXES
+
+
+def known_guids(col: Collection) -> tuple[dict[str, str], frozenset[str]]:
+    """GUID -> pearl id for every pearl (its export GUID, and its Anki origin), and the ids."""
+    out: dict[str, str] = {}
+    ids: set[str] = set()
+    for p in col.pearls():
+        ids.add(p.id)
+        out[guid_for(p.id)] = p.id
+        if p.origin and p.origin.startswith(ORIGIN_PREFIX):
+            out[p.origin[len(ORIGIN_PREFIX) :]] = p.id
+    return out, frozenset(ids)
+
+
+def import_anki(
+    col: Collection,
+    path: Path,
+    rules: tuple[Rule, ...],
+    default: str | None,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+) -> AnkiImport:
+    """Import one Anki file; a problem or an unmapped note refuses it whole."""
+    from pearldeck.store.anki_read import AnkiReadError, open_anki
+
+    out = AnkiImport(str(path))
+    try:
+        with open_anki(path) as f:
+            _import(col, f, rules, default, now, dry_run, out)
+    except AnkiReadError as e:
+        out.problems.append(Problem(str(path), 0, str(e).removeprefix(f"{path}: ")))
+    return out
+
+
+def _import(
+    col: Collection,
+    f: AnkiFile,
+    rules: tuple[Rule, ...],
+    default: str | None,
+    now: datetime,
+    dry_run: bool,
+    out: AnkiImport,
+) -> None:
+    from pearldeck.store.media import MediaError, add_media, media_name
+
+    known, ids = known_guids(col)
+    data = f.data
+    out.notes = len(data.notes)
+    plan = plan_notes(data, rules, default, known, ids)
+    out.problems += plan.problems
+    out.unmapped, out.decks, out.tags = plan.unmapped, plan.unmapped_decks, plan.unmapped_tags
+    out.known = len(plan.known)
+    # every media file is read and checked before anything is written
+    blobs: dict[str, bytes] = {}
+    refs: dict[str, str] = {}
+    for name in plan.media:
+        blob = f.media_bytes(name)
+        if blob is None:
+            out.problems.append(Problem(data.path, 0, f"media file {name!r} cannot be read"))
+            continue
+        try:
+            refs[name] = f"media/{media_name(blob, name)}"
+        except MediaError as e:
+            out.problems.append(Problem(data.path, 0, f"media {e}"))
+            continue
+        blobs[name] = blob
+    if not out.problems:
+        plan = plan_notes(data, rules, default, known, ids, refs)
+        out.problems += plan.problems
+    for note, draft in plan.new:
+        out.problems += col.validate_draft(draft, f"{data.path}: note {note.guid}")
+    out.new = [d for _, d in plan.new]
+    out.media = len(blobs)
+    if out.refused:
+        return
+    if not dry_run:
+        for name, blob in blobs.items():
+            add_media(col.root, blob, name)
+        if out.new:
+            col.add_ids(out.new, now, validated=True)
+    reviews = plan_reviews(data, _pearl_cards(col, plan, dry_run), col.device)
+    out.reviews, out.not_reviews, out.no_card = (
+        len(reviews.events),
+        reviews.not_reviews,
+        reviews.no_card,
+    )
+    if not dry_run:
+        out.added_events = col.add_imported_events(reviews.events)
+
+
+def _pearl_cards(col: Collection, plan: NotePlan, dry_run: bool) -> Mapping[int, PearlCards]:
+    """Note id -> its pearl's cards; a dry run stands in for the pearls not yet written."""
+    by_origin = {p.origin: p for p in col.pearls() if p.origin}
+    by_id = {p.id: p for p in col.index.pearls(ids=list(plan.known.values()))}
+    out: dict[int, PearlCards] = {}
+    for nid, pid in plan.known.items():
+        p = by_id.get(pid)
+        if p is not None:
+            out[nid] = PearlCards(p.id, p.is_cloze, frozenset(p.card_ids()))
+    for note, draft in plan.new:
+        found = by_origin.get(draft.origin or "")
+        if found is not None:
+            out[note.id] = PearlCards(found.id, found.is_cloze, frozenset(found.card_ids()))
+        elif dry_run:
+            pid = f"new{note.id}"
+            cards = frozenset(card_ids_for(pid, draft.text, draft.back))
+            out[note.id] = PearlCards(pid, draft.back is None, cards)
+    return out
