@@ -200,3 +200,34 @@ def test_a_pearls_notes_show_with_the_answer() -> None:
     assert meta_content(pearl).plain == "#STI "
     noted = Pearl("abcd", "acute", pearl.text, tags=("STI",), notes="CDC STI Guidelines 2021")
     assert meta_content(noted).plain == "CDC STI Guidelines 2021\n#STI "
+
+
+def test_imported_pearls_go_back_to_their_own_notes_with_notes_in_extra(
+    root: Path, tmp_path: Path
+) -> None:
+    from anki.collection import Collection as AnkiCollection
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = build_deck(tmp_path / "profile")
+    try:
+        run(root, "import", str(export(col, tmp_path / "deck.apkg")), *RULES)
+        out = tmp_path / "back.apkg"
+        run(root, "export", "-o", str(out))
+        request = ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions()
+        )
+        log = col.import_anki_package(request).log
+        assert len(log.new) == 0  # the same GUIDs: no note twice in the student's profile
+    finally:
+        col.close()
+    fresh = AnkiCollection(str(tmp_path / "fresh.anki2"))
+    try:
+        fresh.import_anki_package(request)
+        extras = sorted(fresh.get_note(n)["Extra"] for n in fresh.find_notes(""))
+        # how markup is rendered is the export's business; the notes land in Extra
+        assert extras[-2].startswith("CDC STI Treatment Guidelines 2021 ")
+        assert "lecture-6eaa01ed04.mp3" in extras[-2]
+        assert extras[-1] == "WAO Anaphylaxis Guidance 2020"
+        assert extras[:3] == ["", "", ""]
+    finally:
+        fresh.close()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
+import subprocess
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,3 +147,92 @@ def test_reviews_done_in_anki_come_home_once_with_the_same_due_dates(
             assert abs(ours.due - card.due) <= LEARNING_FUZZ_SECONDS, card_id
     assert f"{cloze}#c2" not in status  # never reviewed: new in both
     assert anki.get_card(cards[f"{cloze}#c2"]).queue == 0
+
+
+def git(cwd: Path, *args: str, when: int | None = None) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{when} +0000"
+    out = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, (args, out.stdout, out.stderr)
+    return out.stdout
+
+
+def note_times(path: Path) -> dict[str, tuple[int, str]]:
+    """Pearl ID -> (mtime, tags) of each note in a package."""
+    with zipfile.ZipFile(path) as z:
+        data = z.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(data)
+        rows = db.execute("SELECT flds, mod, tags FROM notes").fetchall()
+    finally:
+        db.close()
+    return {flds.split("\x1f")[-2]: (mod, tags.strip()) for flds, mod, tags in rows}
+
+
+def import_into(anki: AnkiCollection, path: Path) -> tuple[int, int, int]:
+    options = ImportAnkiPackageOptions(update_notes=IF_NEWER, update_notetypes=IF_NEWER)
+    log = anki.import_anki_package(
+        ImportAnkiPackageRequest(package_path=str(path), options=options)
+    ).log
+    return len(log.new), len(log.updated), len(log.duplicate)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_export_is_the_same_from_any_clone_keeps_anki_edits_and_marks_deleted_pearls(
+    root: Path, tmp_path: Path, anki: AnkiCollection
+) -> None:
+    start = datetime.now(UTC)
+    t0 = int(start.timestamp()) - 86_400  # committed yesterday
+    for i in range(4):
+        run(root, start, "add", f"Question {i}?", "-p", "acute", "--back", f"answer {i}")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "pearls", when=t0)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(root), str(clone))
+    one, two = tmp_path / "one.apkg", tmp_path / "two.apkg"
+    run(root, start, "export", "-o", str(one))
+    run(clone, start, "export", "-o", str(two))
+    assert one.read_bytes() == two.read_bytes()  # the same notes and times from any clone
+    times = note_times(one)
+    assert {mod for mod, _ in times.values()} == {t0}
+    assert import_into(anki, one) == (4, 0, 0)
+
+    with Collection(root) as col:
+        ids = {p.back: p.id for p in col.pearls()}
+    # an edit in Anki now; a later edit of another pearl in pearldeck, committed
+    note = anki.get_note(anki.find_notes(f'"Pearl ID:{ids["answer 1"]}"')[0])
+    note["Back"] = "answer 1, edited in Anki"
+    anki.update_note(note)
+    path = root / "acute.yaml"
+    path.write_text(path.read_text().replace("answer 2", "answer two"))
+    later = int(datetime.now(UTC).timestamp()) + 3600
+    git(root, "commit", "-qam", "edit", when=later)
+    run(root, start, "export", "-o", str(one))
+    times = note_times(one)
+    assert times[ids["answer 2"]][0] == later and times[ids["answer 1"]][0] == t0
+    assert import_into(anki, one) == (0, 1, 3)  # exactly the edited pearl
+    backs = sorted(anki.get_note(n)["Back"] for n in anki.find_notes(""))
+    assert backs == ["answer 0", "answer 1, edited in Anki", "answer 3", "answer two"]
+
+    # a pearl deleted in pearldeck stays in the export, tagged for the user to delete
+    text = path.read_text()
+    start_line = text.index(f"- id: {ids['answer 3']}")
+    end = text.find("- id:", start_line + 1)
+    path.write_text(text[:start_line] + (text[end:] if end >= 0 else ""))
+    git(root, "commit", "-qam", "delete", when=later + 60)
+    run(root, start, "export", "-o", str(one))
+    times = note_times(one)
+    assert times[ids["answer 3"]] == (later + 60, "pathway::acute pearldeck::deleted")
+    assert import_into(anki, one) == (0, 1, 3)
+    marked = anki.find_notes("tag:pearldeck::deleted")
+    assert [anki.get_note(n)["Back"] for n in marked] == ["answer 3"]
+    assert "answer 1, edited in Anki" in [anki.get_note(n)["Back"] for n in anki.find_notes("")]

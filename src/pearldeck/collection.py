@@ -30,7 +30,7 @@ from pearldeck.model import (
 )
 from pearldeck.store import layout, reviewlog, seal
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
-from pearldeck.store.index import RACY_NS, Index, IndexUnwritable, StatusRow
+from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import format_interval, study_day
@@ -548,6 +548,15 @@ class Collection(DailyQueue):
         from pearldeck.anki_sync import import_anki
 
         return import_anki(self, path, rules, default, now, dry_run=dry_run)
+
+    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
+        """Every pearl for the Anki export and each note's time, from git where it can
+        (see export_times), plus the pearls git says were deleted, tagged for Anki."""
+        from pearldeck.export_times import deleted_rows, note_times
+
+        rows, cached = self.index.export_rows()
+        gone, gone_times = deleted_rows(self)
+        return rows + gone, note_times(self, cached) | gone_times
 
     def add_imported_events(self, events: Sequence[Event]) -> int:
         """Append to this device's log (fsynced) the events whose ids are not yet in the

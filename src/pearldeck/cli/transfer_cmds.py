@@ -81,7 +81,7 @@ def export(
         check_pathway(p)
     out = output.with_name(safe_filename(output.name))
     with open_collection(ctx) as col:
-        pearls, modified = col.index.export_rows()
+        pearls, modified = col.export_rows()
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
     if tag:

@@ -102,6 +102,7 @@ class ExportRow(NamedTuple):
     source: str | None
     added: str | None
     notes: str | None = None
+    origin: str | None = None
 
 
 class PearlRow(NamedTuple):
@@ -485,7 +486,9 @@ class Index(EventTables):
         # one JSON array for all rows: a parse per row costs twice as much
         datas = json.loads("[" + ",".join(r[2] for r in rows) + "]")
         out = [
-            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4], d[7] if len(d) > 7 else None)
+            ExportRow(
+                r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4], d[7] if len(d) > 7 else None, d[6]
+            )
             for r, d in zip(rows, datas, strict=True)
         ]
         return out, {r[0]: r[3] for r in rows}
