@@ -231,3 +231,17 @@ def test_imported_pearls_go_back_to_their_own_notes_with_notes_in_extra(
         assert extras[:3] == ["", "", ""]
     finally:
         fresh.close()
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("Step2::ID", "--map 'Step2::ID': write DECK=PATHWAY or tag:TAG=PATHWAY"),
+        ("Step2::ID=cardio", "--map 'Step2::ID=cardio': unknown pathway 'cardio'"),
+    ],
+)
+def test_a_bad_map_rule_is_a_usage_error(
+    root: Path, anki_files: dict[str, Path], rule: str, message: str
+) -> None:
+    out = run(root, "import", str(anki_files["apkg"]), "--map", rule, code=2)
+    assert message in out and "Traceback" not in out

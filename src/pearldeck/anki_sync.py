@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
     from pearldeck.store.anki_read import AnkiFile
 
-ANKI_SUFFIXES = (".apkg", ".colpkg", ".anki2", ".anki21")
-
 
 @dataclass
 class AnkiImport:
@@ -47,10 +45,6 @@ class AnkiImport:
     @property
     def refused(self) -> bool:
         return bool(self.problems or self.unmapped)
-
-
-def is_anki_file(path: Path) -> bool:
-    return path.suffix.lower() in ANKI_SUFFIXES
 
 
 def known_guids(col: Collection) -> tuple[dict[str, str], frozenset[str]]:

@@ -131,6 +131,7 @@ def pearl_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 _IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)("([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 _SOUND = re.compile(r"\[sound:([^\]\n]+)\]")
+_NO_SRC = re.compile(r'<img\b[^>]*?\bsrc\s*=\s*""[^>]*>', re.I)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
@@ -145,7 +146,7 @@ def media_names(field_html: str, carried: frozenset[str]) -> list[str]:
     return out
 
 
-def to_markup(field_html: str, refs: Mapping[str, str], carried: frozenset[str]) -> str:
+def to_markup(field_html: str, refs: Mapping[str, str]) -> str:
     """An Anki field as pearl markup; `refs` maps a media name to its `media/...` path."""
     from pearldeck.markup import from_html
 
@@ -163,8 +164,7 @@ def to_markup(field_html: str, refs: Mapping[str, str], carried: frozenset[str])
         return f'<img src="{html.escape(ref.removeprefix("media/"))}" alt="sound">' if ref else ""
 
     text = _SOUND.sub(sound, _IMG_SRC.sub(img, field_html))
-    text = re.sub(r'<img\b[^>]*?\bsrc\s*=\s*""[^>]*>', "", text, flags=re.I)
-    del carried
+    text = _NO_SRC.sub("", text)
     return from_html(text).strip()
 
 
@@ -281,9 +281,9 @@ def _draft(
         return None
     plan.media.update(dict.fromkeys(names))
     given = refs if refs is not None else {n: f"media/{n}" for n in names}
-    text = to_markup(_field(note, r.prompt), given, data.media)
-    back = to_markup(_field(note, r.answer), given, data.media) if r.answer is not None else None
-    notes = to_markup(_field(note, r.extra), given, data.media) if r.extra is not None else ""
+    text = to_markup(_field(note, r.prompt), given)
+    back = to_markup(_field(note, r.answer), given) if r.answer is not None else None
+    notes = to_markup(_field(note, r.extra), given) if r.extra is not None else ""
     source = _plain(_field(note, r.source)) if r.source is not None else ""
     if not text:
         plan.problems.append(

@@ -76,11 +76,9 @@ def open_anki(path: Path) -> Iterator[AnkiFile]:
         if head == _SQLITE_MAGIC:
             db_path = Path(tmp) / "collection.anki2"
             _copy_collection(path, db_path)
-            data = _read_db(db_path, name, frozenset())
             folder = path.with_name(path.stem + ".media")
             media = {p.name: (str(p), False) for p in _listdir(folder)}
-            data = _with_media(data, frozenset(media))
-            yield AnkiFile(data, media, None)
+            yield AnkiFile(_read_db(db_path, name, frozenset(media)), media, None)
             return
         if not zipfile.is_zipfile(path):
             raise AnkiReadError(f"{name}: not an Anki package (.apkg, .colpkg) or collection")
@@ -89,21 +87,7 @@ def open_anki(path: Path) -> Iterator[AnkiFile]:
                 db_path, media = _unpack(z, Path(tmp), name)
         except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
             raise AnkiReadError(f"{name}: damaged package ({e})") from None
-        data = _with_media(_read_db(db_path, name, frozenset()), frozenset(media))
-        yield AnkiFile(data, media, path)
-
-
-def _with_media(data: AnkiData, media: frozenset[str]) -> AnkiData:
-    return AnkiData(
-        data.path,
-        data.note_types,
-        data.decks,
-        data.notes,
-        data.cards,
-        data.reviews,
-        media,
-        data.created,
-    )
+        yield AnkiFile(_read_db(db_path, name, frozenset(media)), media, path)
 
 
 def _listdir(folder: Path) -> list[Path]:
