@@ -245,3 +245,11 @@ def test_a_bad_map_rule_is_a_usage_error(
 ) -> None:
     out = run(root, "import", str(anki_files["apkg"]), "--map", rule, code=2)
     assert message in out and "Traceback" not in out
+
+
+def test_undo_never_takes_back_a_review_brought_in_from_anki(
+    root: Path, anki_files: dict[str, Path]
+) -> None:
+    run(root, "import", str(anki_files["apkg"]), *RULES)
+    assert "nothing to undo on this device" in run(root, "undo", code=1)
+    assert len(log_lines(root)) == 4

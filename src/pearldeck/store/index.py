@@ -503,7 +503,9 @@ class Index(EventTables):
                 db.execute(DEVICE_INDEX)  # else the query below scans: slower, still right
         row = self.db.execute(
             f"SELECT {EVENT_COLS} FROM events WHERE device=? AND undone = 0 AND kind IN "
-            "('review','suspend','unsuspend','bury') ORDER BY seq DESC LIMIT 1",
+            "('review','suspend','unsuspend','bury')"
+            # an imported review (from Anki) has no stored state: not this device's to undo
+            " AND (kind != 'review' OR after IS NOT NULL) ORDER BY seq DESC LIMIT 1",
             (device,),
         ).fetchone()
         return None if row is None else event_from_row(row)
