@@ -253,3 +253,27 @@ def test_undo_never_takes_back_a_review_brought_in_from_anki(
     run(root, "import", str(anki_files["apkg"]), *RULES)
     assert "nothing to undo on this device" in run(root, "undo", code=1)
     assert len(log_lines(root)) == 4
+
+
+def test_pearldecks_own_export_imports_into_itself_as_nothing_and_elsewhere_by_pathway(
+    root: Path, tmp_path: Path
+) -> None:
+    # WAO anaphylaxis guidance 2020; USPSTF colorectal cancer screening 2021
+    run(root, "add", "Give {{c1::IM epinephrine}} for anaphylaxis", "-p", "acute")
+    run(root, "add", "Colorectal screening starts at?", "-p", "preventive", "--back", "45")
+    deck = tmp_path / "mine.apkg"
+    run(root, "export", "-o", str(deck))
+    files = snapshot(root)
+    out = run(root, "import", str(deck))
+    assert "added 0 pearl(s), 0 media file(s); 2 note(s) already pearls" in out
+    assert snapshot(root) == files
+    other = tmp_path / "other"
+    run(other, "init")
+    out = run(other, "import", str(deck))  # no rule needed: the pathway:: tags say where
+    assert "added 2 pearl(s) (1 acute, 1 preventive)" in out
+    with Collection(other) as col:
+        texts = sorted(p.text for p in col.pearls())
+    assert texts == [
+        "Colorectal screening starts at?",
+        "Give {{c1::IM epinephrine}} for anaphylaxis",
+    ]
