@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pearldeck.anki_export import guid_for
 from pearldeck.anki_import.notes import ORIGIN_PREFIX, NotePlan, Rule, plan_notes
 from pearldeck.anki_import.reviews import PearlCards, plan_reviews
-from pearldeck.model import Problem, card_ids_for
+from pearldeck.model import PearlError, Problem, card_ids_for
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
@@ -89,41 +89,38 @@ def _import(
     dry_run: bool,
     out: AnkiImport,
 ) -> None:
-    from pearldeck.store.media import MediaError, add_media, media_name
+    from pearldeck.store.media import MediaError, add_media
 
     known, ids = known_guids(col)
     data = f.data
     out.notes = len(data.notes)
-    plan = plan_notes(data, rules, default, known, ids)
+    # every media file is read and checked as it is met, before anything is written (and
+    # read again to be written: a shared deck's images need not all fit in memory)
+    refs: dict[str, str | None] = {}
+
+    def resolve(name: str) -> str | None:
+        if name not in refs:
+            refs[name] = _check_media(f, name, out.problems)
+        return refs[name]
+
+    plan = plan_notes(data, rules, default, known, ids, resolve)
     out.problems += plan.problems
     out.unmapped, out.decks, out.tags = plan.unmapped, plan.unmapped_decks, plan.unmapped_tags
     out.known = len(plan.known)
-    # every media file is read and checked before anything is written
-    blobs: dict[str, bytes] = {}
-    refs: dict[str, str] = {}
-    for name in plan.media:
-        blob = f.media_bytes(name)
-        if blob is None:
-            out.problems.append(Problem(data.path, 0, f"media file {name!r} cannot be read"))
-            continue
-        try:
-            refs[name] = f"media/{media_name(blob, name)}"
-        except MediaError as e:
-            out.problems.append(Problem(data.path, 0, f"media {e}"))
-            continue
-        blobs[name] = blob
-    if not out.problems:
-        plan = plan_notes(data, rules, default, known, ids, refs)
-        out.problems += plan.problems
     for note, draft in plan.new:
         out.problems += col.validate_draft(draft, f"{data.path}: note {note.guid}")
     out.new = [d for _, d in plan.new]
-    out.media = len(blobs)
+    out.media = sum(1 for ref in refs.values() if ref)
     if out.refused:
         return
     if not dry_run:
-        for name, blob in blobs.items():
-            add_media(col.root, blob, name)
+        for name, ref in refs.items():
+            blob = f.media_bytes(name)
+            try:
+                if ref and blob is not None:
+                    add_media(col.root, blob, name)
+            except MediaError as e:  # the disk refused it: no pearl is written either
+                raise PearlError([Problem(str(col.root), 0, str(e))]) from None
         if out.new:
             col.add_ids(out.new, now, validated=True)
     reviews = plan_reviews(data, _pearl_cards(col, plan, dry_run), col.device)
@@ -134,6 +131,22 @@ def _import(
     )
     if not dry_run:
         out.added_events = col.add_imported_events(reviews.events)
+
+
+def _check_media(f: AnkiFile, name: str, problems: list[Problem]) -> str | None:
+    """The `media/...` path a media file will be kept under; None (and why) if it cannot."""
+    from pearldeck.store.media import MediaError, media_name
+
+    blob = f.media_bytes(name)
+    if blob is None:
+        problems.append(Problem(f.data.path, 0, f"media file {name!r} cannot be read"))
+        return None
+    try:
+        ref = f"media/{media_name(blob, name)}"
+    except MediaError as e:
+        problems.append(Problem(f.data.path, 0, f"media {e}"))
+        return None
+    return ref
 
 
 def _pearl_cards(col: Collection, plan: NotePlan, dry_run: bool) -> Mapping[int, PearlCards]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote
@@ -204,12 +204,13 @@ def plan_notes(
     default: str | None,
     known: Mapping[str, str],
     pearl_ids: frozenset[str],
-    refs: Mapping[str, str] | None = None,
+    resolve: Callable[[str], str | None] | None = None,
 ) -> NotePlan:
     """Sort the notes into new pearls and known ones; `known` maps a GUID to its pearl.
 
-    With `refs` None the drafts name media as the package does (a dry run, a check);
-    the import passes the `media/...` paths it stored them under.
+    `resolve` gives the `media/...` path a media file of the package will be kept under,
+    or None when it cannot be kept (it reports why); without it the drafts name media as
+    the package does.
     """
     plan = NotePlan()
     decks = note_deck(data)
@@ -240,7 +241,7 @@ def plan_notes(
             plan.unmapped_decks[deck] += 1
             plan.unmapped_tags.update(pearl_tags(note.tags))
             continue
-        draft = _draft(data, note, nt, r, pathway, refs, plan)
+        draft = _draft(data, note, nt, r, pathway, resolve, plan)
         if draft is not None:
             plan.new.append((note, draft))
     return plan
@@ -268,7 +269,7 @@ def _draft(
     nt: NoteType,
     r: Roles,
     pathway: str,
-    refs: Mapping[str, str] | None,
+    resolve: Callable[[str], str | None] | None,
     plan: NotePlan,
 ) -> PearlDraft | None:
     used = [i for i in (r.prompt, r.answer, r.extra) if i is not None]
@@ -280,7 +281,12 @@ def _draft(
         )
         return None
     plan.media.update(dict.fromkeys(names))
-    given = refs if refs is not None else {n: f"media/{n}" for n in names}
+    given: dict[str, str] = {}
+    for n in names:
+        ref = f"media/{n}" if resolve is None else resolve(n)
+        if ref is None:
+            return None
+        given[n] = ref
     text = to_markup(_field(note, r.prompt), given)
     back = to_markup(_field(note, r.answer), given) if r.answer is not None else None
     notes = to_markup(_field(note, r.extra), given) if r.extra is not None else ""
