@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pearldeck.cli.common import fail, now, open_collection
 from pearldeck.model import PATHWAYS
+
+if TYPE_CHECKING:
+    from pearldeck.anki_sync import AnkiImport
 
 ANKI_SUFFIXES = (".apkg", ".colpkg", ".anki2", ".anki21")
 MAX_LISTED = 30
@@ -90,10 +94,7 @@ def _list_unmapped(
         out(f"  (the {MAX_LISTED} most common of each)")
 
 
-def _summary(result: object, dry_run: bool) -> None:
-    from pearldeck.anki_sync import AnkiImport
-
-    assert isinstance(result, AnkiImport)
+def _summary(result: AnkiImport, dry_run: bool) -> None:
     per = Counter(d.pathway for d in result.new)
     detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
     verb = "would add" if dry_run else "added"
