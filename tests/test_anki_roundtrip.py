@@ -236,3 +236,32 @@ def test_export_is_the_same_from_any_clone_keeps_anki_edits_and_marks_deleted_pe
     marked = anki.find_notes("tag:pearldeck::deleted")
     assert [anki.get_note(n)["Back"] for n in marked] == ["answer 3"]
     assert "answer 1, edited in Anki" in [anki.get_note(n)["Back"] for n in anki.find_notes("")]
+
+
+def test_a_pearl_deleted_here_never_comes_back_from_anki(
+    root: Path, tmp_path: Path, anki: AnkiCollection
+) -> None:
+    start = datetime.now(UTC)
+    # acetylcysteine: Dart et al., acetaminophen poisoning consensus statement, JAMA Netw Open 2023
+    run(root, start, "add", "Antidote for acetaminophen overdose?", "-p", "acute", "--back", "NAC")
+    run(
+        root,
+        start,
+        "add",
+        "Age to start colorectal cancer screening (average risk)?",
+        "-p",
+        "preventive",
+        "--back",
+        "45",
+    )  # USPSTF 2021
+    run(root, start, "export", "-o", str(tmp_path / "pearls.apkg"))
+    import_into(anki, tmp_path / "pearls.apkg")
+    cid = anki.find_cards('"Pearl ID:_*" Back:45')[0]
+    answer(anki, cid, CardAnswer.GOOD)  # reviewed on the phone, then deleted at the desk
+    phone = export(anki, tmp_path / "phone.apkg")
+    run(root, start, "import", str(phone))
+    (root / "preventive.yaml").write_text("")
+    out = run(root, datetime.now(UTC), "import", str(phone))
+    assert "added 0 pearl(s)" in out and "1 note(s) of pearls deleted here" in out
+    with Collection(root) as col:
+        assert [p.back for p in col.pearls()] == ["NAC"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pearldeck.anki_export import guid_for
 from pearldeck.anki_import.notes import ORIGIN_PREFIX, NotePlan, Rule, plan_notes
 from pearldeck.anki_import.reviews import PearlCards, plan_reviews
-from pearldeck.model import PearlError, Problem, card_ids_for
+from pearldeck.model import PearlError, Problem, card_ids_for, split_card_id
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
@@ -39,12 +39,23 @@ class AnkiImport:
     no_card: int = 0
     problems: list[Problem] = field(default_factory=list)
     unmapped: int = 0
+    deleted: int = 0
+    """pearldeck's own notes of pearls deleted here, skipped."""
     decks: Counter[str] = field(default_factory=Counter)
     tags: Counter[str] = field(default_factory=Counter)
 
     @property
     def refused(self) -> bool:
         return bool(self.problems or self.unmapped)
+
+
+def gone_ids(col: Collection, present: frozenset[str]) -> frozenset[str]:
+    """Pearl ids this collection had and deleted: in its review history or in git."""
+    from pearldeck.store import gitlog
+
+    had = {split_card_id(e.card)[0] for e in col.review_events()}
+    had |= {d.id for d in gitlog.deleted_pearls(col.root, set(present))}
+    return frozenset(had - present)
 
 
 def known_guids(col: Collection) -> tuple[dict[str, str], frozenset[str]]:
@@ -103,7 +114,8 @@ def _import(
             refs[name] = _check_media(f, name, out.problems)
         return refs[name]
 
-    plan = plan_notes(data, rules, default, known, ids, resolve)
+    plan = plan_notes(data, rules, default, known, ids, resolve, gone_ids(col, ids))
+    out.deleted = plan.deleted
     out.problems += plan.problems
     out.unmapped, out.decks, out.tags = plan.unmapped, plan.unmapped_decks, plan.unmapped_tags
     out.known = len(plan.known)

@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from pearldeck.anki_import.types import DELETED_TAG
 from pearldeck.model import PATHWAYS
 from pearldeck.store import gitlog
 from pearldeck.store.index import ExportRow
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
-
-DELETED_TAG = "pearldeck::deleted"
 
 
 def note_times(col: Collection, cached: Mapping[str, float]) -> dict[str, float]:

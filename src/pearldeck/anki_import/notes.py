@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from pearldeck.anki_import.types import AnkiData, AnkiNote, NoteType
+from pearldeck.anki_import.types import DELETED_TAG, AnkiData, AnkiNote, NoteType
 from pearldeck.drafts import PearlDraft
 from pearldeck.model import PATHWAYS, Problem
 
@@ -186,6 +186,8 @@ class NotePlan:
     unmapped_tags: Counter[str] = field(default_factory=Counter)
     unmapped: int = 0
     """Notes no rule gives a pathway."""
+    deleted: int = 0
+    """pearldeck's own notes of pearls deleted here: never brought back."""
     media: dict[str, None] = field(default_factory=dict)
     """Every media name the new notes use, in order."""
 
@@ -205,6 +207,7 @@ def plan_notes(
     known: Mapping[str, str],
     pearl_ids: frozenset[str],
     resolve: Callable[[str], str | None] | None = None,
+    gone: frozenset[str] = frozenset(),
 ) -> NotePlan:
     """Sort the notes into new pearls and known ones; `known` maps a GUID to its pearl.
 
@@ -229,6 +232,9 @@ def plan_notes(
         if pid is not None:
             plan.known[note.id] = pid
             continue
+        if _was_deleted(note, r, gone):
+            plan.deleted += 1
+            continue
         if isinstance(r, str):
             if nt.id not in reported:  # once per note type, not once per note
                 plan.problems.append(Problem(data.path, 0, r))
@@ -245,6 +251,17 @@ def plan_notes(
         if draft is not None:
             plan.new.append((note, draft))
     return plan
+
+
+def _was_deleted(note: AnkiNote, r: Roles | str, gone: frozenset[str]) -> bool:
+    """A note pearldeck marked deleted, or whose Pearl ID names a pearl deleted here."""
+    if any(t.casefold() == DELETED_TAG for t in note.tags):
+        return True
+    return (
+        not isinstance(r, str)
+        and r.pearl_id is not None
+        and (_plain(_field(note, r.pearl_id)) in gone)
+    )
 
 
 def _field(note: AnkiNote, i: int | None) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+DELETED_TAG = "pearldeck::deleted"
+"""The tag the export puts on the note of a pearl deleted in pearldeck."""
+
 
 @dataclass(frozen=True, slots=True)
 class NoteType:

@@ -106,6 +106,8 @@ def _summary(result: AnkiImport, dry_run: bool) -> None:
     skipped = []
     if result.not_reviews:
         skipped.append(f"{result.not_reviews} not reviews (reschedules, cram)")
+    if result.deleted:
+        skipped.append(f"{result.deleted} note(s) of pearls deleted here")
     if result.no_card:
         skipped.append(f"{result.no_card} of cards pearldeck does not make (reversed cards)")
     click.echo(
