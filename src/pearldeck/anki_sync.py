@@ -53,7 +53,8 @@ def gone_ids(col: Collection, present: frozenset[str]) -> frozenset[str]:
     """Pearl ids this collection had and deleted: in its review history or in git."""
     from pearldeck.store import gitlog
 
-    had = {split_card_id(e.card)[0] for e in col.review_events()}
+    cards = col.index.db.execute("SELECT DISTINCT card FROM events")
+    had = {split_card_id(str(card))[0] for (card,) in cards}
     had |= {d.id for d in gitlog.deleted_pearls(col.root, set(present))}
     return frozenset(had - present)
 
