@@ -240,7 +240,7 @@ def test_reimport_updates_exactly_the_edited_notes_and_keeps_scheduling(
     log = import_apkg(anki, result.path)
 
     assert counts(log) == (2, 2, 18)
-    assert {n.fields[-1] for n in log.updated} == {"p003", "p007"}
+    assert {n.fields[-2] for n in log.updated} == {"p003", "p007"}
     notes = notes_by_pearl(anki)
     assert anki.note_count() == 22
     assert notes["p003"]["Text"] == "Pearl 3 is {{c1::fact 3}}, see {{c2::also}}"
@@ -287,7 +287,7 @@ def written_notes(path: Path) -> dict[str, tuple[list[str], list[int]]]:
         notes = db.execute("SELECT id, flds FROM notes").fetchall()
     finally:
         db.close()
-    return {flds.split("\x1f")[-1]: (flds.split("\x1f"), ords[nid]) for nid, flds in notes}
+    return {flds.split("\x1f")[-2]: (flds.split("\x1f"), ords[nid]) for nid, flds in notes}
 
 
 def cloze_markup(text: str) -> tuple[str, list[int]]:

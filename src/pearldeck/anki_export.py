@@ -43,6 +43,8 @@ class Exportable(Protocol):
     def source(self) -> str | None: ...
     @property
     def added(self) -> str | None: ...
+    @property
+    def notes(self) -> str | None: ...
 
 
 # Fixed forever: Anki recognises its notetypes by these ids on every re-import.
@@ -51,7 +53,7 @@ BASIC_MODEL_ID = 2051718686
 # The notetypes' mtime. Bump it (to the time of the change) whenever the templates or CSS
 # change, so that Anki's "update notetypes if newer" takes them. Changing the fields makes
 # Anki keep the old notetype and add a copy, so add fields only with care.
-MODELS_MTIME = 1_795_790_000
+MODELS_MTIME = 1_796_300_000
 # The note mtime of a pearl with neither a change time nor an added date (2000-01-01): older
 # than any real change time, which then always wins in Anki.
 DEFAULT_MTIME = 946_684_800
@@ -60,9 +62,12 @@ GUID_NAMESPACE = "pearldeck"
 COMPRESSLEVEL = 1
 PROGRESS_EVERY = 1000
 
-CLOZE_FIELDS = ("Text", "Source", "Added", "Pearl ID")
-BASIC_FIELDS = ("Front", "Back", "Source", "Added", "Pearl ID")
+# Extra (the pearl's notes) comes last: where Anki's "merge note types" puts a new field,
+# so a profile holding notes of the older four- and five-field types can take it.
+CLOZE_FIELDS = ("Text", "Source", "Added", "Pearl ID", "Extra")
+BASIC_FIELDS = ("Front", "Back", "Source", "Added", "Pearl ID", "Extra")
 
+_EXTRA = '{{#Extra}}<div class="pearl extra">{{Extra}}</div>{{/Extra}}'
 _META = (
     '<div class="meta">{{#Source}}<span>{{Source}}</span>{{/Source}}'
     "{{#Added}}<span>added {{Added}}</span>{{/Added}}"
@@ -71,12 +76,12 @@ _META = (
 CLOZE_TEMPLATE = {
     "name": "Cloze",
     "qfmt": '<div class="pearl">{{cloze:Text}}</div>',
-    "afmt": '<div class="pearl">{{cloze:Text}}</div>' + _META,
+    "afmt": '<div class="pearl">{{cloze:Text}}</div>' + _EXTRA + _META,
 }
 BASIC_TEMPLATE = {
     "name": "Card 1",
     "qfmt": '<div class="pearl">{{Front}}</div>',
-    "afmt": '{{FrontSide}}<hr id="answer"><div class="pearl">{{Back}}</div>' + _META,
+    "afmt": '{{FrontSide}}<hr id="answer"><div class="pearl">{{Back}}</div>' + _EXTRA + _META,
 }
 # Light mode keeps the app's own colours. Night mode: `.nightMode` is desktop and iOS,
 # `.night_mode` AnkiDroid, which stops inverting colours itself once a card styles it.
@@ -96,6 +101,7 @@ CSS = """\
 }
 .nightMode .cloze, .night_mode .cloze { color: #7ab8ff; }
 hr#answer { border: 0; border-top: 1px solid currentColor; opacity: 0.25; margin: 1em auto; }
+.extra { margin-top: 1em; font-size: 0.85em; opacity: 0.85; }
 .meta { margin-top: 1.5em; font-size: 0.7em; opacity: 0.6; }
 .meta span + span::before { content: " \\b7  "; }
 .meta .pid { font-family: ui-monospace, Menlo, Consolas, monospace; }
@@ -176,7 +182,7 @@ def _rows(
         # Many pearls share their tags: a dict, unlike a bounded cache, never thrashes.
         key = (pearl.pathway, pearl.tags)
         tags = tag_lists.get(key) or tag_lists.setdefault(key, _tags(*key))
-        notes.append((note_id, _guid(pearl.id), model_id, mtime, tags, fields))
+        notes.append((note_id, _note_guid(pearl), model_id, mtime, tags, fields))
         deck_id = subdecks.get(pearl.pathway) or subdecks.setdefault(
             pearl.pathway, _deck_id(_subdeck(root, pearl.pathway))
         )
@@ -279,9 +285,9 @@ def _note_content(pearl: Exportable) -> tuple[int, str, tuple[int, ...]]:
     back = pearl.back
     raw: tuple[str, ...]
     if back is None:
-        raw = (pearl.text, pearl.source or "", pearl.added or "", pearl.id)
+        raw = (pearl.text, pearl.source or "", pearl.added or "", pearl.id, pearl.notes or "")
     else:
-        raw = (pearl.text, back, pearl.source or "", pearl.added or "", pearl.id)
+        raw = (pearl.text, back, pearl.source or "", pearl.added or "", pearl.id, pearl.notes or "")
     # One escape of all fields at once is the fast path; control characters are rare.
     joined = "\x1f".join(raw)
     if joined.count("\x1f") >= len(raw) or _CONTROL_BUT_SEPARATOR.search(joined):
@@ -363,6 +369,20 @@ _BASE91_PAIRS: list[str] = [
     a + b for a in genanki.util.BASE91_TABLE for b in genanki.util.BASE91_TABLE
 ]
 _GUID_PREFIX = f"{GUID_NAMESPACE}__".encode()
+
+
+def _note_guid(pearl: Exportable) -> str:
+    """The GUID of the Anki note a pearl came from (`origin: anki:<guid>`), so that Anki
+    updates that note; else the pearl's own."""
+    origin = getattr(pearl, "origin", None)
+    if isinstance(origin, str) and origin.startswith("anki:") and len(origin) > 5:
+        return origin[5:]
+    return _guid(pearl.id)
+
+
+def guid_for(pearl_id: str) -> str:
+    """The GUID of a pearl's note in Anki (what `pearls import` matches it by)."""
+    return _guid(pearl_id)
 
 
 def _guid(pearl_id: str) -> str:

@@ -52,10 +52,12 @@ from pearldeck.studyday import study_day
 
 if TYPE_CHECKING:
     from pearldeck.analytics import Report
+    from pearldeck.anki_import.notes import Rule
     from pearldeck.countdown import Countdown
     from pearldeck.drafts import PearlDraft
     from pearldeck.habit import Habit
     from pearldeck.records import Block, Exam, StudyLog
+    from pearldeck.services.anki_sync import AnkiImport
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -511,7 +513,7 @@ class Collection(Reviews, DailyQueue):
             if draft is not None:
                 keep = {
                     k: getattr(pearl, k)
-                    for k in ("block", "origin", "added")
+                    for k in ("block", "origin", "added", "notes")
                     if getattr(draft, k) is None and getattr(pearl, k) is not None
                 }
                 block = format_pearl(pearl_id, draft.model_copy(update=keep), indent)
@@ -530,6 +532,42 @@ class Collection(Reviews, DailyQueue):
             replace_file(path, new.encode("utf-8"), data)
         self.refresh()
         return self.pearl(pearl_id) if draft is not None else None
+
+    def import_anki(
+        self,
+        path: Path,
+        rules: tuple[Rule, ...],
+        default: str | None,
+        now: datetime,
+        *,
+        dry_run: bool = False,
+    ) -> AnkiImport:
+        """Import an Anki package or collection: all of it, or (on any problem) nothing."""
+        from pearldeck.services.anki_sync import import_anki
+
+        return import_anki(self, path, rules, default, now, dry_run=dry_run)
+
+    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
+        """Every pearl for the Anki export and each note's time, from git where it can
+        (see export_times), plus the pearls git says were deleted, tagged for Anki."""
+        from pearldeck.export_times import deleted_rows, note_times
+
+        rows, cached = self.index.export_rows()
+        gone, gone_times = deleted_rows(self)
+        return rows + gone, note_times(self, cached) | gone_times
+
+    def add_imported_events(self, events: Sequence[Event]) -> int:
+        """Append to this device's log (fsynced) the events whose ids are not yet in the
+        history, in time order; returns how many were added."""
+        self.sync_history()
+        known = self.index.known_event_ids(e.id for e in events)
+        unique = {e.id: e for e in events if e.id not in known}
+        new = sorted((replace(e, device=self.device) for e in unique.values()), key=Event.sort_key)
+        if new:
+            with locked(self._lock):
+                reviewlog.append_events(self.root, self.device, new)
+            self.sync_history()
+        return len(new)
 
     def rebuild_index(self) -> Refresh:
         """Delete the index and build it again from the text (it was found damaged)."""
@@ -601,10 +639,6 @@ class Collection(Reviews, DailyQueue):
             now,
             self.settings.day_starts_at,
         )
-
-    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
-        """Every pearl as the exporter needs it, and when each last changed."""
-        return self.index.export_rows()
 
     def review_rows(self) -> Iterator[tuple[str, str, int, float, int | None]]:
         """Every review as plain rows, streamed (for the optimiser)."""

@@ -21,6 +21,8 @@ class PearlDraft(BaseModel):
     block: str | None = None
     origin: str | None = None
     """`path:line` the draft was read from (markdown import); kept in the pearl."""
+    notes: str | None = None
+    """Extra explanation shown with the answer (Anki's Extra field)."""
 
     @field_validator("tags")
     @classmethod

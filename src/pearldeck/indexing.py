@@ -29,10 +29,10 @@ def pearl_row(
     pid = str(v["id"])
     tags = raw_tags(raw)
     text, back, added = v["text"], v.get("back"), v.get("added")
-    data = json.dumps(
-        [text, back, list(tags), v.get("source"), added, v.get("block"), v.get("origin")],
-        ensure_ascii=False,
-    )
+    values = [text, back, list(tags), v.get("source"), added, v.get("block"), v.get("origin")]
+    if v.get("notes"):  # only then: every other pearl's row and digest stay as they were
+        values.append(v["notes"])
+    data = json.dumps(values, ensure_ascii=False)
     content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()
     prev = old.get(pid)
     changed = prev[1] if prev and prev[0] == content else f.mtime_ns / 1e9

@@ -112,6 +112,8 @@ class Pearl:
     """Id of the question block that produced it, if logged."""
     origin: str | None = None
     """`notes/cardio.md:12` for a pearl imported from markdown: where it was read."""
+    notes: str | None = None
+    """Extra explanation shown with the answer (Anki's Extra field)."""
     file: str = ""
     """Path of its file relative to the collection."""
     line: int = 0
@@ -143,6 +145,7 @@ class Pearl:
             "added": self.added,
             "block": self.block,
             "origin": self.origin,
+            "notes": self.notes,
             "file": self.file,
             "line": self.line,
         }

@@ -189,7 +189,7 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
     nargs=-1,
     required=True,
     metavar="PATH...",
-    help="Markdown files, folders, or - for stdin.",
+    help="Markdown files, Anki packages (.apkg, .colpkg), collection.anki2, folders, or -.",
 )
 @click.option("--dry-run", "-n", is_flag=True, help="Show what would be added; write nothing.")
 @click.option(
@@ -197,7 +197,14 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
     "-p",
     metavar="PATHWAY",
     callback=pathway_param,
-    help="Pathway for pearls under no pathway heading.",
+    help="Pathway for pearls under no pathway heading, or in no --map rule's deck or tag.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="RULE",
+    help="Anki deck or tag to pathway: 'Step2::Cardio=chronic', 'tag:ethics=systems-based'.",
 )
 @click.option(
     "--tag", "-t", multiple=True, metavar="TAG", help="Tag added to every pearl (repeat)."
@@ -213,6 +220,7 @@ def import_notes(
     paths: tuple[str, ...],
     dry_run: bool,
     pathway: str | None,
+    maps: tuple[str, ...],
     tag: tuple[str, ...],
     source: str | None,
     block: str | None,
@@ -223,10 +231,20 @@ def import_notes(
     List items with `prompt :: answer`, `{{c1::cloze}}` or `==highlight==`, and `Q:`/`A:`
     pairs are pearls; headings naming a pathway file them. See the README for the format.
     If any pearl is invalid nothing is written, unless --skip-invalid.
+
+    Anki notes become pearls (the deck or tag mapped to a pathway by --map or --pathway)
+    with their review history; reviews of pearldeck's own notes come home once.
     """
+    from pearldeck.cli.anki_import_cmd import import_anki_files, split_anki
     from pearldeck.markdown_import import ImportDefaults
 
     check_pathway(pathway)
+    anki_files, rest = split_anki(paths)
+    if anki_files:
+        import_anki_files(ctx, anki_files, maps, pathway, dry_run)
+        if not rest:
+            return
+    paths = tuple(rest)
     tags = tags_given(tag)
     defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
     inputs, problems = _read_inputs(paths)

@@ -227,6 +227,16 @@ class EventTables:
         )
         return [event_from_row(r) for r in rows]
 
+    def known_event_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` already in the history."""
+        out: set[str] = set()
+        for chunk in in_chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                r[0] for r in self.db.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            )
+        return out
+
     def review_rows(self) -> Iterator[tuple[str, str, int, float, int | None]]:
         """Reviews not undone as (card, time, rating, duration, state after), oldest first.
 

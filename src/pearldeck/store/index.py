@@ -106,6 +106,8 @@ class ExportRow(NamedTuple):
     tags: tuple[str, ...]
     source: str | None
     added: str | None
+    notes: str | None = None
+    origin: str | None = None
 
 
 class PearlRow(NamedTuple):
@@ -564,7 +566,9 @@ class Index(EventTables):
         # one JSON array for all rows: a parse per row costs twice as much
         datas = json.loads("[" + ",".join(r[2] for r in rows) + "]")
         out = [
-            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4])
+            ExportRow(
+                r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4], d[7] if len(d) > 7 else None, d[6]
+            )
             for r, d in zip(rows, datas, strict=True)
         ]
         return out, {r[0]: r[3] for r in rows}
@@ -579,7 +583,9 @@ class Index(EventTables):
                 db.execute(DEVICE_INDEX)  # else the query below scans: slower, still right
         row = self.db.execute(
             f"SELECT {EVENT_COLS} FROM events WHERE device=? AND undone = 0 AND kind IN "
-            "('review','suspend','unsuspend','bury') ORDER BY seq DESC LIMIT 1",
+            "('review','suspend','unsuspend','bury')"
+            # an imported review (from Anki) has no stored state: not this device's to undo
+            " AND (kind != 'review' OR after IS NOT NULL) ORDER BY seq DESC LIMIT 1",
             (device,),
         ).fetchone()
         return None if row is None else event_from_row(row)
@@ -780,7 +786,7 @@ def _moved_order(order: str, pos: int) -> str:
 
 def _pearl(row: tuple[object, ...]) -> Pearl:
     pid, file, line, pos, pathway, data = row
-    text, back, tags, source, added, block, origin = json.loads(str(data))
+    text, back, tags, source, added, block, origin, *notes = json.loads(str(data))
     return Pearl(
         id=str(pid),
         pathway=str(pathway),
@@ -791,6 +797,7 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
         added=added,
         block=block,
         origin=origin,
+        notes=notes[0] if notes else None,
         file=str(file),
         line=int(line),  # type: ignore[call-overload]
         order=int(pos),  # type: ignore[call-overload]

@@ -53,8 +53,10 @@ def plain_text(pearl: Pearl) -> str:
 
 
 def meta_content(pearl: Pearl) -> Content:
-    """Tags and source on one dim line under the answer."""
+    """The pearl's notes, then tags and source on one dim line, under the answer."""
     parts: list[str | tuple[str, str]] = []
+    if pearl.notes:
+        parts += [pearl.notes, "\n"]
     for tag in pearl.tags:
         parts += [(f"#{tag}", "$text-secondary"), " "]
     if pearl.source:

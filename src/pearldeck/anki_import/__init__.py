@@ -1,0 +1,1 @@
+"""Anki notes and review logs into pearls and review events: pure values and mapping."""
