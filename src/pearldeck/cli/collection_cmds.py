@@ -19,7 +19,7 @@ from pearldeck.cli.common import (
     print_json,
     print_pearl_table,
 )
-from pearldeck.model import PATHWAYS
+from pearldeck.model import PATHWAYS, PearlError
 
 
 def register(group: click.Group) -> None:
@@ -65,6 +65,22 @@ def init(ctx: click.Context, path: Path | None) -> None:
 @click.option("--tag", "-t", multiple=True, metavar="TAG", help="Concept tag (repeat).")
 @click.option("--source", "-s", metavar="TEXT", help="e.g. 'UWorld 12345'.")
 @click.option("--block", metavar="ID", help="Question block id it came from.")
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="Copy an image into media/ and show it under the text (repeat).",
+)
+@click.option(
+    "--back-image",
+    "back_images",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="The same, shown under the answer (needs --back).",
+)
 @click.pass_context
 @guarded
 def add(
@@ -75,21 +91,47 @@ def add(
     tag: tuple[str, ...],
     source: str | None,
     block: str | None,
+    images: tuple[Path, ...],
+    back_images: tuple[Path, ...],
 ) -> None:
-    """Append one pearl to its pathway file and print its new id."""
+    """Append one pearl to its pathway file and print its new id.
+
+    Each --image is copied into the collection's media/ folder under a stable name and
+    linked at the end of the text as ![](media/NAME) (for a question, the front: "what does
+    this ECG show?"); each --back-image at the end of the answer."""
     check_pathway(pathway)
+    if back_images and back is None:
+        fail("--back-image needs --back: a cloze has no answer side", 2)
     tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
+    from pearldeck.collection import MediaError
     from pearldeck.drafts import PearlDraft
 
-    draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
     with open_collection(ctx) as col:
         if block is not None:
             from pearldeck.store.studylog import block_exists
 
             if not block_exists(col.root, block):
                 fail(f"no question block {block!r}; see `pearls block list`", 2)
+        draft = PearlDraft(
+            pathway=pathway, text=text, back=back, tags=tags, source=source, block=block
+        )
+        problems = col.validate_draft(draft)
+        if problems:  # before any file is copied in
+            raise PearlError(problems)
+        try:
+            text = with_images(text, [col.add_media_file(p) for p in images])
+            if back is not None:
+                back = with_images(back, [col.add_media_file(p) for p in back_images])
+        except MediaError as e:
+            fail(str(e))
+        draft = draft.model_copy(update={"text": text, "back": back})
         [pearl] = col.add([draft], now())
     click.echo(pearl.id)
+
+
+def with_images(text: str, refs: list[str]) -> str:
+    """`text` with an image line `![](media/...)` after it for each reference."""
+    return "\n".join([text, *(f"![]({ref})" for ref in refs)])
 
 
 @command("list")
@@ -123,16 +165,22 @@ def list_pearls(
 @click.pass_context
 @guarded
 def check(ctx: click.Context, fix: bool) -> None:
-    """Validate the whole collection: one `path:line: message` per problem, exit 1 if any."""
+    """Validate the whole collection: one `path:line: message` per problem, exit 1 if any.
+
+    A pearl naming an image that is not in media/ is a problem; a file in media/ that no
+    pearl uses is a warning (on stderr), not a failure."""
     with open_collection(ctx, valid=False, assign_ids=False) as col:
         if fix:
             n = col.fix_ids()
             if n:
                 click.echo(f"assigned ids to {n} pearl(s)", err=True)
-        problems = col.problems
+        missing, unused = col.media_report()
+        problems = col.problems + missing
         n_pearls = len(col.pearls())
     for p in problems:
         click.echo(str(p))
+    for ref in unused:
+        click.echo(f"warning: {col.display(ref)} is used by no pearl", err=True)
     if problems:
         raise click.exceptions.Exit(1)
     click.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems", err=True)
