@@ -683,6 +683,13 @@ def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
 
 
+def has_media(root: Path) -> bool:
+    """Whether the collection keeps any media (images) at all."""
+    from pearldeck.store.media import list_media
+
+    return bool(list_media(root))
+
+
 def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
     """If `error` says the index of `root` is damaged, delete it (the next open rebuilds it
     from the text) and return its folder; else None."""

@@ -16,7 +16,7 @@ from pearldeck.tui.host import host
 from pearldeck.tui.markup_view import render
 from pearldeck.tui.text import meta_content
 
-MIN_ROWS, MAX_ROWS = 4, 20
+MIN_ROWS, MAX_ROWS = 3, 20
 """Height of an image in rows: as much as the screen leaves, within these bounds."""
 QUEUE_NAMES = {"new": "new", "learning": "learning", "review": "review", "later": "learning"}
 Images = tuple[tuple[str, str], ...]
