@@ -137,3 +137,42 @@ async def settle(pilot: Pilot[None]) -> None:
 def test_card_with_image_snapshot(with_images: Path, snap_compare: Any) -> None:
     """The half-block fallback at 80x24: the image fits between the text and the buttons."""
     assert snap_compare(make_app(with_images), terminal_size=(80, 24), run_before=settle)
+
+
+async def test_add_form_attaches_an_image_by_path(with_images: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from pearldeck.tui.screens.add import AddScreen
+    from pearldeck.tui.widgets.pearl_form import PearlText
+
+    (tmp_path / "my rash.png").write_bytes(png(20, 20, seed=9))
+    (tmp_path / "notes.txt").write_text("not an image")
+    app = make_app(with_images, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AddScreen)
+        screen.query_one(PearlText).load_text("Target lesions on the palms?")
+        screen.query_one("#f-back", Input).value = "Erythema multiforme"
+        box = screen.query_one("#add-image", Input)
+        box.value = str(tmp_path / "notes.txt")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert any("not an image" in str(n.message) for n in app._notifications)
+        assert screen.query_one(PearlText).text == "Target lesions on the palms?"
+        box.value = f"'{tmp_path / 'my rash.png'}'"  # as a terminal pastes a dropped file
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen.query_one(PearlText).text
+        ref = text.split("](")[-1].rstrip(")")
+        assert text == f"Target lesions on the palms? ![]({ref})"
+        assert ref.startswith("media/my-rash-") and (with_images / ref).is_file()
+        assert box.value == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    with Collection(with_images) as col:
+        [pearl] = [p for p in col.pearls() if p.back == "Erythema multiforme"]
+    assert pearl.text.endswith(f"![]({ref})")
