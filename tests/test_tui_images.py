@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from pearldeck.collection import Collection
+from pearldeck.tui.markup_view import render
 from pearldeck.tui.widgets.card import PearlCard
 from pearldeck.tui.widgets.card_image import CardImage
 from tests.media_fixtures import jpeg, png
@@ -35,7 +38,8 @@ def with_images(tmp_path: Path, tui_env: None) -> Path:
     (root / "diagnostic.yaml").write_text(
         "- id: strip1\n"
         f'  text: "**Which rhythm?** Lead II:\\n![lead II]({strip})"\n'
-        f'  back: "*Atrial flutter*: sawtooth waves\\n![]({answer})"\n'
+        f'  back: "*Atrial flutter*: sawtooth waves in `II, III, aVF`\\n![]({answer})\\n'
+        '[LITFL ECG library](https://litfl.com/ecg-library/)"\n'
         "  added: 2026-11-20\n"
         "- id: table1\n"
         '  text: "| drug | dose |\\n|---|---|\\n| IM epinephrine | {{c1::**0.5 mg**}} |"\n'
@@ -64,7 +68,8 @@ async def test_card_shows_formatting_and_the_image_widget(with_images: Path) -> 
         await pilot.press("space")
         await pilot.pause()
         assert [p.ref.split("-")[0] for p in pictures(app)] == ["media/strip", "media/answer"]
-        assert "Atrial flutter: sawtooth waves" in text_of(app, "#card-answer")
+        answer = text_of(app, "#card-answer")
+        assert answer == "Atrial flutter: sawtooth waves in II, III, aVF\nLITFL ECG library"
         await pilot.press("3")
         await pilot.pause()
         # a table, its cloze hidden in a bold cell; then revealed
@@ -176,3 +181,20 @@ async def test_add_form_attaches_an_image_by_path(with_images: Path, tmp_path: P
     with Collection(with_images) as col:
         [pearl] = [p for p in col.pearls() if p.back == "Erythema multiforme"]
     assert pearl.text.endswith(f"![]({ref})")
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["**", "*", "`", "<sub>", "</sub>", "<sup>", "</sup>", "<u>", "</u>", "\n", "- ",
+             "  - ", "1. ", "| a | b |", "|---|---|", "[x](https://e.org)", "![y](media/y.png)",
+             "{{c1::", "{{c2::", "::hint", "}}", "\\", "word", " ", "\ue000", "\ue001", '"']
+        ),
+        max_size=14,
+    ).map("".join)
+)  # fmt: skip
+def test_any_markup_renders_on_both_sides(text: str) -> None:
+    for cloze, revealed in ((None, False), (1, False), (1, True), (2, True)):
+        side = render(text, cloze, revealed)
+        assert not {"\ue001", "\ue002"} & set(side.content.plain)  # markers never show
+        assert all(src.startswith("media/") for src, _ in side.images)

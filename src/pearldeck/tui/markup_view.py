@@ -118,10 +118,8 @@ class _State:
 
 
 def _style(span: markup.Span) -> str:
-    words = [STYLES[s] for s in ("b", "i", "u", "code", "link") if s in span.styles]
-    if span.href and "link" in span.styles:
-        words.append(f'link="{span.href}"')
-    return " ".join(words)
+    # a link is only styled: its address is the user's text, never part of a style string
+    return " ".join(STYLES[s] for s in ("b", "i", "u", "code", "link") if s in span.styles)
 
 
 def _shifted(span: markup.Span) -> str:

@@ -81,12 +81,19 @@ class PearlCard(Vertical):
         self._shown[box_id] = images
         box = self.query_one(f"#{box_id}", Vertical)
         box.remove_children()
-        box.display = bool(images)
-        if images:
-            from pearldeck.tui.widgets.card_image import CardImage  # only for cards with images
+        box.display = False
+        if images:  # after the text is painted: loading pictures takes a moment
+            self.call_after_refresh(self._mount_images, box_id, images)
 
-            col = host(self).col
-            box.mount_all(CardImage(col.media_file(ref), ref, alt) for ref, alt in images)
+    def _mount_images(self, box_id: str, images: Images) -> None:
+        if self._shown.get(box_id) != images:
+            return  # another card (or side) is shown by now
+        from pearldeck.tui.widgets.card_image import CardImage  # only for cards with images
+
+        col = host(self).col
+        box = self.query_one(f"#{box_id}", Vertical)
+        box.display = True
+        box.mount_all(CardImage(col.media_file(ref), ref, alt) for ref, alt in images)
         self.call_after_refresh(self._fit_images)
 
     def on_resize(self) -> None:
