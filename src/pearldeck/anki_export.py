@@ -326,7 +326,7 @@ def _note_content(pearl: Exportable) -> tuple[int, str, tuple[int, ...]]:
     joined = "\x1f".join(raw)
     if joined.count("\x1f") >= len(raw) or _CONTROL_BUT_SEPARATOR.search(joined):
         joined = "\x1f".join(_CONTROL.sub("", f) for f in raw)
-    if _MARKUP_HINT.search(pearl.text) or (back is not None and _MARKUP_HINT.search(back)):
+    if _may_be_markup(pearl.text) or (back is not None and _may_be_markup(back)):
         shown = 1 if back is None else 2  # text (and back) are markup; the rest is data
         parts = joined.split("\x1f")
         fields = "\x1f".join([*map(_render, parts[:shown]), _escape("\x1f".join(parts[shown:]))])
@@ -365,15 +365,30 @@ def _plain_ords(numbers: tuple[str, ...]) -> tuple[int, ...]:
     return _card_ords(map(int, numbers))
 
 
-# What may start pearl markup (see markup.py): without any, a text is plain and its escape
-# is its HTML. Lists start a line; an escape, an image, a link or a table need these signs.
-_MARKUP_HINT = re.compile(r"[*`<\[\\|\n]|^ {0,8}(?:[-+]|\d{1,9}[.)])[ \t]")
+_LIST_START = re.compile(r" {0,8}(?:[-+]|\d{1,9}[.)])[ \t]")
+_LIST_CHARS = " -+0123456789"
+
+
+def _may_be_markup(text: str) -> bool:
+    """Whether `text` may hold pearl markup (see markup.py); if not, its escape is its HTML.
+    Formatting needs one of these signs, or a list's start; `in` tests cost a tenth of a
+    regex search, which took a third of the export's time."""
+    return (
+        "*" in text
+        or "`" in text
+        or "<" in text
+        or "[" in text
+        or "\\" in text
+        or "|" in text
+        or "\n" in text
+        or (text[:1] in _LIST_CHARS and _LIST_START.match(text) is not None)
+    )
 
 
 def _render(text: str) -> str:
     """A pearl's text or back as Anki HTML: its markup as the allowlisted tags, all else
     escaped, and (as _escape does) no brace or bracket that Anki could read as its own."""
-    if not _MARKUP_HINT.search(text):
+    if not _may_be_markup(text):
         return _escape(text)
     html = markup.to_html(text)
     return html.replace("{", "&#123;").replace("}", "&#125;").replace("[", "&#91;")
