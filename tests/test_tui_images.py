@@ -198,3 +198,16 @@ def test_any_markup_renders_on_both_sides(text: str) -> None:
         side = render(text, cloze, revealed)
         assert not {"\ue001", "\ue002"} & set(side.content.plain)  # markers never show
         assert all(src.startswith("media/") for src, _ in side.images)
+
+
+def test_browse_line_shows_words_not_markup() -> None:
+    from pearldeck.model import Pearl
+    from pearldeck.tui.text import plain_text
+
+    pearl = Pearl(
+        id="x1y2",
+        pathway="acute",
+        text="**Which** rhythm?\n![lead II](media/a.png) {{c1::flutter}}",
+    )
+    assert plain_text(pearl) == "Which rhythm? lead II flutter"
+    assert plain_text(Pearl(id="x1y3", pathway="acute", text="a {{c1::b}}")) == "a b"

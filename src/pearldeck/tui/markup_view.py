@@ -57,7 +57,7 @@ def render(text: str, cloze: int | None = None, revealed: bool = False) -> Side:
         return _HIDDEN
 
     shown = CLOZE_RE.sub(deletion, text) if "{{c" in text else text
-    if not _HINT.search(shown):
+    if not may_be_markup(shown):
         return Side(_plain(shown, hidden))
     lines: list[Content] = []
     images: list[tuple[str, str]] = []
@@ -74,6 +74,11 @@ def render(text: str, cloze: int | None = None, revealed: bool = False) -> Side:
         else:
             images.append((block.src, block.alt))
     return Side(Content("\n").join(lines), tuple(images))
+
+
+def may_be_markup(text: str) -> bool:
+    """Whether `text` may hold formatting; if not, it shows exactly as written."""
+    return _HINT.search(text) is not None
 
 
 def _plain(text: str, hidden: list[str]) -> Content:
