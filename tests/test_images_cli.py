@@ -104,3 +104,15 @@ def test_check_reports_missing_images_and_lists_unused_ones(root: Path, tmp_path
     code, out, err = pearls(root, "check")
     assert code == 0 and out == ""
     assert f"warning: {root}/{used} is used by no pearl" in err
+
+
+def test_only_a_collection_with_media_asks_the_terminal_for_graphics(
+    root: Path, tmp_path: Path
+) -> None:
+    from pearldeck.collection import has_media
+
+    assert not has_media(root)
+    (tmp_path / "a.png").write_bytes(png())
+    with Collection(root) as col:
+        col.add_media_file(tmp_path / "a.png")
+    assert has_media(root)

@@ -211,3 +211,13 @@ def test_browse_line_shows_words_not_markup() -> None:
     )
     assert plain_text(pearl) == "Which rhythm? lead II flutter"
     assert plain_text(Pearl(id="x1y3", pathway="acute", text="a {{c1::b}}")) == "a b"
+
+
+def test_a_dropped_path_is_read_as_the_terminal_pasted_it() -> None:
+    from pearldeck.tui.screens.add import typed_path
+
+    assert typed_path("  '/tmp/my scan.png' ") == Path("/tmp/my scan.png")
+    assert typed_path('"/tmp/a b.jpg"') == Path("/tmp/a b.jpg")
+    assert typed_path("/tmp/my\\ scan.png") == Path("/tmp/my scan.png")
+    assert typed_path("~/x.png") == Path.home() / "x.png"
+    assert typed_path("   ") is None
