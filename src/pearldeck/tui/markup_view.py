@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.content import Content
 
-from pearldeck import markup
 from pearldeck.model import CLOZE_RE
+
+if TYPE_CHECKING:
+    from pearldeck import markup
 
 ASKED = "bold $accent"
 """Style of the asked deletion: `[...]` on the front, the words on the back."""
@@ -59,6 +62,8 @@ def render(text: str, cloze: int | None = None, revealed: bool = False) -> Side:
     shown = CLOZE_RE.sub(deletion, text) if "{{c" in text else text
     if not may_be_markup(shown):
         return Side(_plain(shown, hidden))
+    from pearldeck import markup  # here: most pearls are plain, and the first card waits
+
     lines: list[Content] = []
     images: list[tuple[str, str]] = []
     state = _State(hidden)

@@ -11,7 +11,6 @@ from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
-from pearldeck.markup import to_plain
 from pearldeck.tui.markup_view import may_be_markup, render
 from pearldeck.tui.themes import pathway_color
 
@@ -31,7 +30,11 @@ def answer_content(pearl: Pearl, cloze: int | None) -> Content:
 def plain_text(pearl: Pearl) -> str:
     """The pearl's text with every deletion shown and no markup, on one line, for lists."""
     text = CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
-    return " ".join(to_plain(text).split("\n")) if may_be_markup(text) else text
+    if not may_be_markup(text):
+        return text
+    from pearldeck.markup import to_plain
+
+    return " ".join(to_plain(text).split("\n"))
 
 
 def meta_content(pearl: Pearl) -> Content:
