@@ -38,7 +38,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def draft(text: str, pathway: str = "acute", back: str | None = None, **kw: object) -> PearlDraft:
-    return PearlDraft(pathway=pathway, text=text, back=back, **kw)  # type: ignore[arg-type]
+    return PearlDraft(pathway=pathway, text=text, back=back, **kw)
 
 
 @pytest.fixture

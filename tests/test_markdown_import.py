@@ -7,7 +7,6 @@ import os
 import random
 import re
 import textwrap
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,10 +29,9 @@ from pearldeck.markdown_import import (
     pathway_named,
 )
 from pearldeck.model import CLOZE_RE, PATHWAYS, Problem
+from tests.budget import budget, counted
 
 PROBLEM_RE = re.compile(r"^.+:\d+: .+$")
-# Hostile inputs must end fast; bounds are generous so a loaded CI machine does not flake.
-FAST = 5.0
 
 
 def parse(
@@ -713,9 +711,10 @@ def test_decode_refuses_nul_binary_and_oversize() -> None:
 
 
 def timed(src: str, pathway: str | None = None) -> ParseResult:
-    start = time.perf_counter()
-    result = parse_markdown(src, "h.md", ImportDefaults(pathway=pathway))
-    assert time.perf_counter() - start < FAST
+    """Parse hostile text with bounded work (counted in calls, not seconds: see budget)."""
+    with counted() as work:
+        result = parse_markdown(src, "h.md", ImportDefaults(pathway=pathway))
+    assert work.calls < budget(len(src)), f"{work.calls} calls for {len(src)} characters"
     assert_sane(result)
     return result
 

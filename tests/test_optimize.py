@@ -21,7 +21,7 @@ from pearldeck.model import Event
 from pearldeck.scheduler import REVIEW, iso
 from pearldeck.store import reviewlog
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.studyday import study_day
+from pearldeck.studyday import days_elapsed, study_day
 
 runner = CliRunner()
 START = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
@@ -146,6 +146,37 @@ def test_fast_study_day_counter_agrees_across_clock_changes(
             stamp = iso(moment)
             assert day_of(stamp) == study_day(moment, 4).toordinal(), (zone, stamp)
             moment += timedelta(minutes=37)
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+def test_optimiser_counts_elapsed_days_as_the_scheduler_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """delta_t of every training item equals the scheduler's `days_elapsed`, including
+    reviews just before and after the day start and across both DST changes."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        rng = random.Random(3)
+        pairs = []
+        for i in range(600):
+            first = datetime(2026, 2, 20, tzinfo=UTC) + timedelta(minutes=rng.randrange(400_000))
+            pairs.append((f"c{i}", first, first + timedelta(minutes=rng.randrange(60, 8000))))
+        rows = sorted(
+            [(c, iso(t), 3, 0.0, REVIEW) for c, a, b in pairs for t in (a, b)],
+            key=lambda r: r[1],
+        )
+        history = opt.history_from_rows(rows, 4)
+        # FSRSReview shows its fields only in its repr: FSRSReview { rating: 3, delta_t: 2 }
+        got = sorted(
+            int(repr(it.reviews[-1]).split("delta_t: ")[1].rstrip(" }")) for it in history.items
+        )
+        want = sorted(
+            d for _, a, b in pairs if (d := days_elapsed(a.replace(microsecond=0), b, 4)) > 0
+        )
+        assert got == want and len(got) > 400
     finally:
         monkeypatch.setenv("TZ", "UTC")
         time.tzset()

@@ -107,7 +107,7 @@ def test_processes_opening_a_new_copy_at_once_agree_on_its_device_name(tmp_path:
         results = [p.communicate(timeout=60) for p in procs]
         assert all(p.returncode == 0 for p in procs), results
         names = {out.strip() for out, _ in results}
-        stored = (root / ".cache" / "device").read_text().strip()
+        stored = json.loads((root / ".device").read_text())["name"]
         assert names == {stored}, (names, stored)
 
 

@@ -113,22 +113,53 @@ def test_intervals_shown_are_exactly_what_the_rating_applies(col: Collection) ->
         t = done.state.due
 
 
-def test_schedule_matches_fsrs_scheduler_used_directly(root: Path) -> None:
+def test_elapsed_time_is_counted_in_study_days_not_24_hour_periods(root: Path) -> None:
+    """23:10 one evening, 05:00 the next morning: a day later for FSRS, as in Anki."""
     (root / "settings.toml").write_text(DEFAULT_TEXT.replace("fuzz = true", "fuzz = false"))
-    ratings = [Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.EASY, Rating.HARD]
     direct = fsrs.Scheduler(enable_fuzzing=False)
+    evening = datetime(2026, 11, 26, 23, 10, tzinfo=UTC)
+    morning = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
     card = fsrs.Card(card_id=1)
     with Collection(root) as c:
-        [p] = c.add([draft("q?", back="a")], NOW)
+        [p] = c.add([draft("q?", back="a")], evening)
+        card, _ = direct.review_card(card, fsrs.Rating.Easy, evening)
+        c.rate(p.id, Rating.EASY, evening)
+        # fsrs used directly sees 5 h 50 min: a same-day review
+        same_day, _ = direct.review_card(card, fsrs.Rating.Good, morning)
+        # one study day later, as fsrs sees it given a full day
+        day_later, _ = direct.review_card(card, fsrs.Rating.Good, evening + timedelta(days=1))
+        done = c.rate(p.id, Rating.GOOD, morning)
+        assert done.state.stability == pytest.approx(day_later.stability)
+        assert done.state.stability != pytest.approx(same_day.stability)
+        assert done.state.difficulty == pytest.approx(day_later.difficulty)
+        # due at the start (4 am) of the study day `interval` days on
+        assert done.state.interval is not None and done.state.due is not None
+        assert done.state.due == datetime(2026, 11, 27, 4, tzinfo=UTC) + timedelta(
+            days=done.state.interval
+        )
+
+
+def test_review_buttons_are_strictly_ordered_and_easy_beats_good_when_learning(
+    col: Collection,
+) -> None:
+    pearls = col.add([draft(f"q{i}?", back="a") for i in range(12)], NOW)
+    for i, p in enumerate(pearls):
         t = NOW
-        for r in ratings:
-            card, _ = direct.review_card(card, fsrs.Rating(int(r)), t)
-            done = c.rate(p.id, r, t)
-            assert done.state.due == card.due
-            assert done.state.stability == pytest.approx(card.stability)
-            assert done.state.difficulty == pytest.approx(card.difficulty)
-            assert done.state.state == int(card.state)
-            t = card.due + timedelta(hours=1)
+        first = col.preview_states(p.id, t)
+        # Easy on a new card: at least a day more than Good's interval would be
+        assert (first[Rating.EASY].interval or 0) >= 2
+        state = col.rate(p.id, Rating.EASY if i % 2 else Rating.GOOD, t).state
+        while state.interval is None:  # through the learning steps
+            t = state.due or t
+            state = col.rate(p.id, Rating.GOOD, t).state
+        t = (state.due or t) + timedelta(hours=i)
+        for _ in range(4):
+            options = col.preview_states(p.id, t)
+            h, g, e = (options[r].interval for r in (Rating.HARD, Rating.GOOD, Rating.EASY))
+            assert h is not None and g is not None and e is not None
+            assert h < g < e
+            done = col.rate(p.id, Rating((i % 3) + 2), t).state
+            t = (done.due or t) + timedelta(hours=3)
 
 
 def test_replay_after_deleting_the_cache_gives_identical_states(

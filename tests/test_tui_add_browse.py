@@ -168,3 +168,22 @@ async def test_browse_search_suspend_edit_delete(collection: Path) -> None:
         screen.query_one("#search", Input).value = ""
         await pilot.pause()
         assert table.row_count == 4
+
+
+async def test_browse_suspend_that_fails_says_so_and_not_suspended(collection: Path) -> None:
+    """When the review log cannot take the suspend, the error shows and no 'Suspended'."""
+    log = collection / "reviews" / "tui-test.jsonl"
+    log.unlink(missing_ok=True)
+    log.mkdir()  # the log path is a folder: every append fails with a real OS error
+    app = make_app(collection, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowseScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("cannot write" in m for m in messages), messages
+        assert not any(m.startswith(("Suspended", "Unsuspended")) for m in messages), messages
+    assert not any(s.suspended for s in statuses(collection).values())

@@ -40,7 +40,7 @@ def with_images(tmp_path: Path, tui_env: None) -> Path:
         f'  text: "**Which rhythm?** Lead II:\\n![lead II]({strip})"\n'
         f'  back: "*Atrial flutter*: sawtooth waves in `II, III, aVF`\\n![]({answer})\\n'
         '[LITFL ECG library](https://litfl.com/ecg-library/)"\n'
-        "  added: 2026-11-20\n"
+        "  added: 2026-11-22\n"  # the newest: new cards show newest first
         "- id: table1\n"
         '  text: "| drug | dose |\\n|---|---|\\n| IM epinephrine | {{c1::**0.5 mg**}} |"\n'
         "  added: 2026-11-21\n",

@@ -82,7 +82,7 @@ def collection(tmp_path: Path, tui_env: None) -> Path:
 
 
 def make_app(root: Path, start: str = "review", **kw: str | None) -> PearlsApp:
-    return PearlsApp(root, start=start, clock=lambda: NOW, **kw)  # type: ignore[arg-type]
+    return PearlsApp(root, start=start, clock=lambda: NOW, **kw)
 
 
 def text_of(app: PearlsApp, selector: str) -> str:

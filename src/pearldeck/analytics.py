@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypedDict
 
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, Event, Pearl
+from pearldeck.records import MISS_KINDS, Block, Exam
 from pearldeck.scheduler import REVIEW, CardState, iso, make_scheduler, retrievability
-from pearldeck.store.index import StatusRow
-from pearldeck.store.settings import Settings
-from pearldeck.store.studylog import MISS_KINDS, Block, Exam
+from pearldeck.settings import Settings
+from pearldeck.status import StatusRow
 from pearldeck.studyday import day_start, study_day
 
 REPORT_VERSION = 1

@@ -6,48 +6,49 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pearldeck import history
-from pearldeck import scheduler as sched
 from pearldeck.daily import DailyQueue
+from pearldeck.errors import WriteFailed
 from pearldeck.model import (
+    DUPLICATE_ID,
+    FILE,
     ID_RE,
-    NO_ID,
+    MISSING_ID,
     PATHWAYS,
+    SYNTAX,
+    VALUE,
     Event,
     Pearl,
     PearlError,
     Problem,
-    Rating,
+    Rating,  # noqa: F401 - callers reach it here too
     content_key,
     random_id,
     split_card_id,
 )
+from pearldeck.schema import CONTENT_KEYS
+from pearldeck.services.reviews import Rated as Rated  # re-exported: the result of rate()
+from pearldeck.services.reviews import Reviews
+from pearldeck.services.studylog import StudyLogService
 from pearldeck.store import layout, reviewlog, seal
 from pearldeck.store.fsutil import ChangedOnDisk, locked, replace_file, replace_files
-from pearldeck.store.index import RACY_NS, Index, IndexUnwritable, StatusRow
+from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.media import MediaError as MediaError
 from pearldeck.store.settings import Settings, load_settings
-from pearldeck.studyday import format_interval, study_day
+from pearldeck.studyday import study_day
 
 if TYPE_CHECKING:
+    from pearldeck.analytics import Report
     from pearldeck.drafts import PearlDraft
+    from pearldeck.records import StudyLog
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
-
-
-@dataclass(frozen=True)
-class Rated:
-    """The result of one review: the event written and the card's new state."""
-
-    event: Event
-    state: sched.CardState
-    interval: str
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Refresh:
     files_read: int = 0
 
 
-class Collection(DailyQueue):
+class Collection(Reviews, DailyQueue):
     """A collection folder: text files as truth, the index as a cache of them."""
 
     def __init__(
@@ -90,6 +91,8 @@ class Collection(DailyQueue):
         self._states = reviewlog.StateReader(root)
         self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
+        self.study = StudyLogService(root, self.device)
+        """The study log: blocks and exams."""
 
     def close(self) -> None:
         self.index.close()
@@ -133,7 +136,7 @@ class Collection(DailyQueue):
             seen.add(f.rel)
             rec = known.get(f.rel)
             needs_ids = (
-                assign_ids and rec is not None and any(NO_ID in p.message for p in rec.problems)
+                assign_ids and rec is not None and any(p.kind == MISSING_ID for p in rec.problems)
             )
             if (
                 rec
@@ -153,7 +156,7 @@ class Collection(DailyQueue):
             try:
                 data = f.path.read_bytes()
             except OSError as e:
-                out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}"))
+                out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}", FILE))
                 continue
             digest = _digest(data)
             if rec and rec.digest == digest and rec.pathway == f.pathway and not needs_ids:
@@ -189,7 +192,7 @@ class Collection(DailyQueue):
         records = self.index.files()
         for rec in records.values():
             out.problems.extend(
-                Problem(self.display(p.path) if p.path == rec.path else p.path, p.line, p.message)
+                replace(p, path=self.display(p.path)) if p.path == rec.path else p
                 for p in rec.problems
             )
         out.problems.extend(
@@ -223,7 +226,12 @@ class Collection(DailyQueue):
             where = ", ".join(f"{self.display(rel)}:{ln}" for rel, ln in places)
             for rel, ln in places[1:]:
                 found.append(
-                    Problem(self.display(rel), ln, f"duplicate id {pid!r} (also at {where})")
+                    Problem(
+                        self.display(rel),
+                        ln,
+                        f"duplicate id {pid!r} (also at {where})",
+                        DUPLICATE_ID,
+                    )
                 )
         self._dup_cache = (files, found)
         if not found:
@@ -243,7 +251,7 @@ class Collection(DailyQueue):
         """Write ids into pearls that lack one; None if there is nothing (safe) to do."""
         if all("id" in r.values for r in parsed.pearls):
             return None
-        if any("YAML" in p.message or "must be" in p.message for p in parsed.problems):
+        if any(p.kind in (SYNTAX, VALUE) for p in parsed.problems):
             return None
         given = [r.values["id"] for r in parsed.pearls if "id" in r.values]
         if not all(isinstance(i, str) and ID_RE.match(i) for i in given):
@@ -338,7 +346,7 @@ class Collection(DailyQueue):
         from pearldeck.store.yamlfile import RawPearl, validate_raw
 
         values: dict[str, object] = {"text": draft.text}
-        for key in ("back", "source", "added", "block", "origin"):
+        for key in CONTENT_KEYS[1:]:  # all but the text
             if getattr(draft, key) is not None:
                 values[key] = getattr(draft, key)
         if draft.tags:
@@ -419,7 +427,7 @@ class Collection(DailyQueue):
             for (path, data, _), (rel, pathway, parsed) in zip(changes, checked, strict=True):
                 st = path.stat()
                 f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
-                problems = [Problem(rel, p.line, p.message) for p in parsed.problems]
+                problems = [replace(p, path=rel) for p in parsed.problems]
                 self._index_file(f, _digest(data), parsed, problems)
         self.refresh()
         return [pid for items in by_file.values() for pid, _ in items]
@@ -496,7 +504,7 @@ class Collection(DailyQueue):
                 block = format_pearl(pearl_id, draft.model_copy(update=keep), indent)
             new = "".join(lines[:first]) + block + "".join(lines[end:])
             check = parse_pearl_file(new, pearl.file, pearl.pathway)
-            if any("YAML" in p.message for p in check.problems):
+            if any(p.kind == SYNTAX for p in check.problems):
                 raise PearlError(
                     [
                         Problem(
@@ -510,30 +518,6 @@ class Collection(DailyQueue):
         self.refresh()
         return self.pearl(pearl_id) if draft is not None else None
 
-    def _after_last(self, card_id: str, now: datetime) -> datetime:
-        """`now`, or just after the card's latest event if the clock is behind it.
-
-        Keeps one device's actions in the order they were made, even with a clock
-        set back or two actions in the same microsecond.
-        """
-        now = now.astimezone(UTC)
-        last = self.index.last_time(card_id)
-        if last is not None and sched.iso(now) <= last:
-            return sched.from_iso(last) + timedelta(microseconds=1)
-        return now
-
-    def _append(self, event: Event) -> None:
-        with locked(self._lock):
-            reviewlog.append_event(self.root, self.device, event)
-        # The event is on disk: the index only has to catch up with it. A damaged index
-        # is rebuilt here, since failing now would invite the same action twice.
-        try:
-            self.sync_history()
-        except sqlite3.DatabaseError as e:
-            if not index_damaged(e):
-                raise
-            self.rebuild_index()
-
     def rebuild_index(self) -> Refresh:
         """Delete the index and build it again from the text (it was found damaged)."""
         self.index.discard()
@@ -541,72 +525,6 @@ class Collection(DailyQueue):
         self._dup_cache = None
         self.last_refresh = self.refresh()
         return self.last_refresh
-
-    def _require_card(self, card_id: str) -> Pearl:
-        pearl_id, _ = split_card_id(card_id)
-        pearl = self.pearl(pearl_id)
-        if pearl is None or card_id not in pearl.card_ids():
-            hint = ""
-            if pearl is not None:
-                hint = f"; its cards are {', '.join(pearl.card_ids())}"
-            raise PearlError([Problem(str(self.root), 0, f"no card {card_id!r}{hint}")])
-        return pearl
-
-    def rate(self, card_id: str, rating: Rating, now: datetime, duration: float = 0.0) -> Rated:
-        """Record one review; when this returns it is on disk (fsynced)."""
-        self._require_card(card_id)
-        # read the newest history first, so a review made elsewhere is built upon
-        self.sync_history()
-        now = self._after_last(card_id, now)
-        row = self.index.status(card_id)
-        prev = self._card_status(card_id, row)
-        state = sched.review(self._get_scheduler(), self.settings, card_id, prev, rating, now)
-        event = Event(
-            id=self._new_event_id(),
-            kind="review",
-            card=card_id,
-            time=sched.iso(now),
-            device=self.device,
-            rating=int(rating),
-            duration=max(0.0, min(duration, 86400.0)),
-            prev=prev.last_event,
-            state=state.to_dict(),
-        )
-        self._append(event)
-        interval = format_interval((state.due - now).total_seconds()) if state.due else ""
-        return Rated(event, state, interval)
-
-    def undo(self, now: datetime) -> Event | None:
-        """Take back this device's last review (or suspend/bury); None if nothing to undo."""
-        self.sync_history()
-        last = self.index.last_own_review(self.device)
-        if last is None:
-            return None
-        undo = Event(
-            id=self._new_event_id(),
-            kind="undo",
-            card=last.card,
-            time=sched.iso(self._after_last(last.card, now)),
-            device=self.device,
-            target=last.id,
-        )
-        self._append(undo)
-        return last
-
-    def _flag(self, kind: str, card_id: str, now: datetime) -> None:
-        self._require_card(card_id)
-        when = self._after_last(card_id, now)
-        self._append(Event(self._new_event_id(), kind, card_id, sched.iso(when), self.device))
-
-    def suspend(self, card_id: str, now: datetime) -> None:
-        self._flag("suspend", card_id, now)
-
-    def unsuspend(self, card_id: str, now: datetime) -> None:
-        self._flag("unsuspend", card_id, now)
-
-    def bury(self, card_id: str, now: datetime) -> None:
-        """Hide the card until the next study day."""
-        self._flag("bury", card_id, now)
 
     def statuses(self, pathway: str | None = None, tag: str | None = None) -> dict[str, StatusRow]:
         return self.index.statuses(pathway, tag)
@@ -636,6 +554,34 @@ class Collection(DailyQueue):
             now,
             self.settings.day_starts_at,
         )
+
+    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
+        """Every pearl as the exporter needs it, and when each last changed."""
+        return self.index.export_rows()
+
+    def review_rows(self) -> Iterator[tuple[str, str, int, float, int | None]]:
+        """Every review as plain rows, streamed (for the optimiser)."""
+        return self.index.review_rows()
+
+    def report(self, now: datetime, *, target: int, since: date | None) -> tuple[Report, StudyLog]:
+        """The study report over blocks, exams, pearls and reviews, and the log it read."""
+        from pearldeck.analytics import compute_report, recall_now
+
+        log = self.study.read()
+        cards = self.card_pathways()
+        rep = compute_report(
+            log.blocks,
+            log.exams,
+            self.pearls(),
+            self.review_events(),
+            cards,
+            recall_now(self.statuses(), cards, self.settings, now),
+            now=now,
+            day_starts_at=self.settings.day_starts_at,
+            target=target,
+            since=since,
+        )
+        return rep, log
 
     # media ----------------------------------------------------------------
 
@@ -674,12 +620,40 @@ class Collection(DailyQueue):
         return missing, sorted(present - used)
 
 
+def init(root: Path) -> list[Path]:
+    """Make a collection at `root`, or add what an existing one lacks; the paths made."""
+    return layout.init_collection(root)
+
+
+def save_parameters(root: Path, parameters: tuple[float, ...], retention: float | None) -> None:
+    """Write fitted FSRS parameters (and a desired retention) into the settings file."""
+    from pearldeck.store.settings import save_parameters as save
+
+    save(root, parameters, retention)
+
+
+def write_page(path: Path, text: str) -> None:
+    """Write a page the user asked for (the HTML report) atomically: all of it or nothing."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    except OSError as e:
+        raise WriteFailed(path, e) from e
+    replace_file(path, text.encode("utf-8"), old)
+
+
+def is_damaged_index(error: BaseException) -> bool:
+    """Whether `error` means the index (a cache) is damaged and can be rebuilt."""
+    return index_damaged(error)
+
+
 def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     """The pearl as it stands in its file is `pearl` (ignoring where it is)."""
     from pearldeck.store.yamlfile import raw_tags
 
     v = raw.values
-    keys = ("text", "back", "source", "added", "block", "origin")
+    keys = CONTENT_KEYS
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
 
 
@@ -709,7 +683,7 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        return None, None, [Problem(f.rel, line, "not valid UTF-8 text")]
+        return None, None, [Problem(f.rel, line, "not valid UTF-8 text", FILE)]
     from pearldeck.store.yamlfile import parse_pearl_file
 
     parsed = parse_pearl_file(text, f.rel, f.pathway)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pearldeck import scheduler as sched
-from pearldeck.model import Pearl, Rating, render_answer, render_prompt, split_card_id
+from pearldeck.model import Pearl, Problem, Rating, render_answer, render_prompt, split_card_id
 from pearldeck.store import queue as queues
 from pearldeck.store.index import Index, StatusRow
 from pearldeck.store.settings import Settings
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import fsrs
 
 LEARN_AHEAD = timedelta(minutes=20)
+CLOCK_SLACK = timedelta(minutes=10)
+"""How far ahead of this machine's clock an event may be dated before `check` names it."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class DailyQueue:
     def due(self, now: datetime, pathway: str | None = None, tag: str | None = None) -> DueToday:
         st = self.settings
         today, per = queues.due_counts(
-            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag
+            self.index.db, now, st.day_starts_at, st.new_per_day, pathway, tag, st.new_card_order
         )
         counts = {pw: Counts(*c) for pw, c in per.items()}
         total = Counts(*(sum(c[i] for c in per.values()) for i in range(3)))
@@ -131,6 +133,7 @@ class DailyQueue:
             self._new_left(now),
             LEARN_AHEAD.total_seconds() if learn_ahead else 0.0,
             day_start(day, self.settings.day_starts_at).timestamp(),
+            self.settings.new_card_order,
         )
         for card_id, queue in cands:
             if queue == "later" and not learn_ahead:
@@ -155,10 +158,9 @@ class DailyQueue:
         if pearl is None or card_id not in pearl.card_ids():
             return None
         status = self.index.status(card_id)
-        prev = self._card_status(card_id, status)
-        outcomes = sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
+        outcomes = self._preview(card_id, status, now)
         intervals = {
-            r: format_interval((s.due - now).total_seconds())
+            r: format_interval(sched.interval_seconds(s, now))
             for r, s in outcomes.items()
             if s.due is not None
         }
@@ -181,6 +183,16 @@ class DailyQueue:
             status=status,
         )
 
+    def preview_states(self, card_id: str, now: datetime) -> dict[Rating, sched.CardState]:
+        """The state each rating would give the card now (what its buttons show)."""
+        return self._preview(card_id, self.index.status(card_id), now)
+
+    def _preview(
+        self, card_id: str, status: StatusRow | None, now: datetime
+    ) -> dict[Rating, sched.CardState]:
+        prev = self._card_status(card_id, status)
+        return sched.preview(self._get_scheduler(), self.settings, card_id, prev, now)
+
     def _card_status(self, card_id: str, row: StatusRow | None) -> sched.CardStatus:
         if row is None:
             return sched.CardStatus()
@@ -190,6 +202,28 @@ class DailyQueue:
             suspended=row.suspended,
             leech=row.leech,
         )
+
+    def clock_skew(self, now: datetime) -> list[Problem]:
+        """Events dated ahead of this machine's clock (another device's clock runs fast).
+
+        Such a review still counts as the card's latest: its schedule stands until the
+        card is reviewed again. A review made here afterwards is stored at its true time,
+        replays after it (it was made on top of it), and its schedule, counted from
+        now, replaces it: a card failed here is not hidden until that future date.
+        """
+        out = []
+        for e in self.index.events_after(sched.iso(now + CLOCK_SLACK)):
+            ahead = format_interval((sched.from_iso(e.time) - now).total_seconds())
+            out.append(
+                Problem(
+                    str(self.root / "reviews" / f"{e.device}.jsonl"),
+                    e.seq,
+                    f"{e.kind} of card {e.card} is dated {e.time}, {ahead} ahead of this "
+                    "machine's clock (is that device's clock fast?); the card's schedule "
+                    "counts from it until the card is reviewed again",
+                )
+            )
+        return out
 
     # changing card state --------------------------------------------------
 

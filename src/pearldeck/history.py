@@ -14,6 +14,7 @@ from pearldeck.model import Event, Problem
 from pearldeck.store import reviewlog
 from pearldeck.store.events import CardSummary
 from pearldeck.store.index import Index, StatusRow
+from pearldeck.store.queue import NEW_ORDER_KEY
 from pearldeck.store.settings import Settings
 from pearldeck.studyday import zone_key
 
@@ -112,6 +113,7 @@ class History:
                     self.put_folds(db, self.index.events_for(touched))
                 if refold_all:
                     self.index.set_meta(db, "settings", fp)
+                    self.index.set_meta(db, NEW_ORDER_KEY, self.settings.new_card_order)
         finally:
             self.states.close()  # the logs opened to read stored states back
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from pearldeck.markup import LINK_SCHEMES, MEDIA_PREFIX, escape
+from pearldeck.markup_syntax import LINK_SCHEMES, MEDIA_PREFIX, escape
 
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 _KEPT_TAGS = {"u", "sub", "sup"}

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pearldeck.model import NO_ID, Problem, card_ids_for
+from pearldeck.model import MISSING_ID, NO_ID, Problem, card_ids_for
 from pearldeck.store import chunks
 from pearldeck.store.index import FileRecord, Index, PearlRow
 
@@ -153,7 +153,9 @@ def index_file(
         bad_lines = {p.line for p in problems}
         for pos, raw in enumerate(parsed.pearls if parsed is not None else []):
             if not isinstance(raw.values.get("id"), str):
-                problems.append(Problem(f.rel, raw.line, f"{NO_ID}; `pearls check --fix` adds one"))
+                problems.append(
+                    Problem(f.rel, raw.line, f"{NO_ID}; `pearls check --fix` adds one", MISSING_ID)
+                )
                 continue
             if raw.line in bad_lines or bad_lines.intersection(raw.key_lines.values()):
                 continue

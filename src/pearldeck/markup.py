@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from html import escape as _html_escape
 
+from pearldeck.markup_syntax import LINK_SCHEMES as LINK_SCHEMES
+from pearldeck.markup_syntax import MEDIA_PREFIX as MEDIA_PREFIX
+from pearldeck.markup_syntax import escape as escape
+
 STYLES = ("b", "i", "u", "sub", "sup", "code", "link", "img")
-LINK_SCHEMES = ("http://", "https://", "mailto:")
-MEDIA_PREFIX = "media/"
 _ESCAPABLE = "\\*`[]!<_|-#.)+"
 _TAGS = ("u", "sub", "sup")
 _BULLET_RE = re.compile(r"^( {0,8})([-*+]|\d{1,9}[.)])[ \t]+(.*)$")
@@ -370,15 +372,6 @@ def image_refs(text: str) -> list[str]:
     return list(
         dict.fromkeys(m.group(2) for m in _IMAGE_RE.finditer(text) if _is_media(m.group(2)))
     )
-
-
-def escape(text: str) -> str:
-    """Plain text made safe to embed as markup: what could start formatting is escaped."""
-    text = re.sub(r"([\\*`\[])", r"\\\1", text)
-    text = re.sub(r"<(?=/?(?:u|sub|sup)>)", r"\\<", text)
-    # a line that would open a list or a table
-    text = re.sub(r"(?m)^(\s*)([-+|])", r"\1\\\2", text)
-    return re.sub(r"(?m)^(\s*\d{1,9})([.)]\s)", r"\1\\\2", text)
 
 
 def _unescape(text: str) -> str:

@@ -20,6 +20,20 @@ ID_RE = re.compile(r"^[a-z0-9]{4,16}$")
 NO_ID = "pearl has no id"
 TAG_RE = re.compile(r"^[^\s,\[\]{}]+$")
 
+# What a Problem is about. Code branches on these, never on a message's words.
+SYNTAX = "syntax"
+"""The file cannot be read as a list of pearl mappings (YAML, anchors, structure)."""
+VALUE = "value"
+"""A pearl's value has the wrong type or form (a list for text, a bad id or date)."""
+SCHEMA = "schema"
+"""Any other rule a pearl breaks: unknown key, no text, a broken cloze, a bad tag."""
+MISSING_ID = "missing-id"
+DUPLICATE_ID = "duplicate-id"
+FILE = "file"
+"""The file itself: too large, not UTF-8, unreadable, misnamed."""
+OTHER = "other"
+KINDS = (SYNTAX, VALUE, SCHEMA, MISSING_ID, DUPLICATE_ID, FILE, OTHER)
+
 
 class Rating(IntEnum):
     """A review answer, numbered as Anki's and FSRS's buttons are."""
@@ -52,6 +66,8 @@ class Problem:
     path: str
     line: int
     message: str
+    kind: str = "other"
+    """What is wrong, for code to act on (one of KINDS); the message is for the student."""
 
     def __str__(self) -> str:
         return (

@@ -2,9 +2,11 @@
 
 Training data follows Anki's optimizer: a card's reviews become one FSRS item per review
 made on a later study day than the card's previous review, holding every review up to
-it (delta_t = whole study days since the previous review; same-day reviews have
-delta_t 0). Items are ordered by the time of their last review, since fsrs-rs weights
-recent items more. Fitting needs at least MIN_REVIEWS such reviews on at least
+it. delta_t is counted exactly as the scheduler counts elapsed time
+(`studyday.days_elapsed`: whole days from the previous review to the end of this
+review's study day), so the parameters are fitted to the time the scheduler sees;
+same-day reviews have delta_t 0. Items are ordered by the time of their last review,
+since fsrs-rs weights recent items more. Fitting needs at least MIN_REVIEWS such reviews on at least
 MIN_CARDS cards: below that the fit mostly echoes the defaults.
 """
 
@@ -12,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import fsrs_rs_python as fr
 
 from pearldeck.model import Event
 from pearldeck.scheduler import LEARNING, NEW, RELEARNING, REVIEW, make_scheduler
-from pearldeck.store.settings import Settings
-from pearldeck.studyday import study_day
+from pearldeck.settings import Settings
+from pearldeck.studyday import day_end, study_day
 
 MIN_REVIEWS = 400
 """Reviews on a later day than the card's previous one: what FSRS learns from."""
@@ -108,7 +110,8 @@ def history_from_rows(rows: Iterable[ReviewRow], day_starts_at: int) -> History:
     review, item = fr.FSRSReview, fr.FSRSItem  # bound once: this loop runs per review
     same_day = [review(rating, 0) for rating in range(5)]  # indexed by rating (0 unused)
     later: dict[int, fr.FSRSReview] = {}  # delta_t * 4 + rating -> FSRSReview
-    # card -> [its reviews so far, study day of the last one, FSRS state after it]
+    end_of = day_end_counter(day_starts_at)
+    # card -> [its reviews so far, UTC second of the last one, FSRS state after it]
     cards: dict[str, list[Any]] = {}
     items: list[fr.FSRSItem] = []
     trained: set[str] = set()
@@ -117,8 +120,9 @@ def history_from_rows(rows: Iterable[ReviewRow], day_starts_at: int) -> History:
     seconds = [0.0] * 12  # [cost row * 4 + rating - 1]
     counts = [0] * 12
     n = 0
-    hour = ""  # the UTC hour of the last review, and its _day_base
+    hour = ""  # the UTC hour of the last review, its _day_base and its epoch second
     base: int | None = None
+    hour_secs = 0
     for card_id, time, rating, duration, after in rows:
         if not 1 <= rating <= 4:
             continue
@@ -126,15 +130,17 @@ def history_from_rows(rows: Iterable[ReviewRow], day_starts_at: int) -> History:
         if time[:13] != hour:  # day_of inlined: reviews come in time order, hours repeat
             hour = time[:13]
             base = _day_base(hour, day_starts_at)
+            hour_secs = int(datetime.fromisoformat(hour + ":00:00+00:00").timestamp())
         day = day_of(time) if base is None else (base + int(time[14:16])) // 1440
+        secs = hour_secs + int(time[14:16]) * 60 + int(time[17:19])
         card = cards.get(card_id)
         if card is None:
-            card = cards[card_id] = [[same_day[rating]], day, NEW]
+            card = cards[card_id] = [[same_day[rating]], secs, NEW]
             first[rating - 1] += 1
             prior = NEW
         else:
             seen, last, prior = card
-            delta = day - last
+            delta = (end_of(day) - last) // 86400
             if delta > 0:
                 r = later.get(delta * 4 + rating)
                 if r is None:
@@ -144,7 +150,7 @@ def history_from_rows(rows: Iterable[ReviewRow], day_starts_at: int) -> History:
                 trained.add(card_id)
             else:  # same study day, or a clock set back
                 seen.append(same_day[rating])
-            card[1] = day
+            card[1] = secs
             if prior == REVIEW and rating > 1:
                 passed[rating - 2] += 1
         if duration > 0:
@@ -191,6 +197,19 @@ def study_day_counter(day_starts_at: int) -> Callable[[str], int]:
         return (base + int(time[14:16])) // 1440
 
     return day_of
+
+
+def day_end_counter(day_starts_at: int) -> Callable[[int], int]:
+    """The UTC second a study day (by ordinal) ends, cached: `days_elapsed`'s end of day."""
+    ends: dict[int, int] = {}
+
+    def end_of(day: int) -> int:
+        end = ends.get(day)
+        if end is None:
+            end = ends[day] = int(day_end(date.fromordinal(day), day_starts_at).timestamp())
+        return end
+
+    return end_of
 
 
 def complete(parameters: Sequence[float]) -> tuple[float, ...]:

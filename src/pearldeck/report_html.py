@@ -14,7 +14,7 @@ from pearldeck.analytics import (
     Report,
     WeekRow,
 )
-from pearldeck.store.studylog import MISS_KINDS
+from pearldeck.records import MISS_KINDS
 
 W, H = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
-import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pearldeck import intervals
 from pearldeck.model import Event, Rating
-from pearldeck.store.settings import Settings
-from pearldeck.studyday import study_day
+from pearldeck.replay import causal_order
+from pearldeck.settings import Settings
+from pearldeck.studyday import day_end, day_start, days_elapsed, study_day
 
 if TYPE_CHECKING:  # fsrs is imported when something is scheduled, not to count cards
     import fsrs
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+RULE = 2
+"""The scheduling rule a stored state was made by. Rule 2 (Anki's study days, due days,
+button order and fuzz) replaces rule 1 (py-fsrs's 24-hour periods, written with no
+`rule` key): a state made by another rule is recomputed on replay, never trusted."""
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
 
@@ -42,6 +46,10 @@ class CardState:
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
+    interval: int | None = None
+    """Days scheduled, for a card in review (it is due at the start of that study day)."""
+    rule: int = RULE
+    """The scheduling rule that made this state (see RULE)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -53,6 +61,8 @@ class CardState:
             "last_review": iso(self.last_review) if self.last_review else None,
             "reps": self.reps,
             "lapses": self.lapses,
+            "interval": self.interval,
+            "rule": self.rule,
         }
 
     @classmethod
@@ -74,6 +84,8 @@ class CardState:
         state = d.get("state")
         reps = d.get("reps")
         lapses = d.get("lapses")
+        interval = d.get("interval")
+        rule = d.get("rule")
         return cls(
             state=state if isinstance(state, int) and state in STATE_NAMES else NEW,
             step=step if isinstance(step, int) else None,
@@ -83,6 +95,8 @@ class CardState:
             last_review=when("last_review"),
             reps=reps if isinstance(reps, int) else 0,
             lapses=lapses if isinstance(lapses, int) else 0,
+            interval=interval if isinstance(interval, int) else None,
+            rule=rule if isinstance(rule, int) else 0,
         )
 
 
@@ -101,7 +115,7 @@ class CardStatus:
 def make_scheduler(settings: Settings) -> fsrs.Scheduler:
     import fsrs
 
-    # fuzz is applied here, seeded, so every machine replays the same due dates
+    # fsrs computes memory states only: due days and fuzz follow Anki (see `answers`)
     kw: dict[str, object] = {}
     if settings.parameters:
         kw["parameters"] = settings.parameters
@@ -115,18 +129,120 @@ def make_scheduler(settings: Settings) -> fsrs.Scheduler:
     )
 
 
-def _fuzz_days(days: int, maximum: int, seed: str) -> int:
-    """FSRS's own fuzz ranges, drawn from a generator seeded by card and history."""
-    from fsrs.scheduler import FUZZ_RANGES
+def raw_interval(scheduler: fsrs.Scheduler, stability: float) -> float:
+    """FSRS's interval in days for a stability, before rounding (fsrs rounds it)."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return float(stability / factor * (scheduler.desired_retention ** (1 / decay) - 1))
 
-    delta = 1.0
-    for r in FUZZ_RANGES:
-        delta += r["factor"] * max(min(float(days), r["end"]) - r["start"], 0.0)
-    lo = max(2, round(days - delta))
-    hi = min(round(days + delta), maximum)
-    lo = min(lo, hi)
-    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
-    return min(round(rng.random() * (hi - lo + 1) + lo), maximum)
+
+def _fsrs_step(
+    scheduler: fsrs.Scheduler, m: CardState, rating: Rating, now: datetime, elapsed: int
+) -> fsrs.Card:
+    """One FSRS review of memory `m`, `elapsed` study days after the previous one.
+
+    fsrs counts elapsed days as whole 24-hour periods since `last_review`, so it is
+    given a last review exactly `elapsed` days back: the memory state then follows
+    study days, as Anki's does, with fsrs's own formulas.
+    """
+    import fsrs
+
+    card = fsrs.Card(
+        card_id=0,
+        state=fsrs.State.Learning if m.state == NEW else fsrs.State(m.state),
+        step=0 if m.state == NEW else m.step,
+        stability=m.stability,
+        difficulty=m.difficulty,
+        due=now,
+        last_review=None if m.state == NEW else now - timedelta(days=elapsed),
+    )
+    new, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), now)
+    return new
+
+
+def answers(
+    scheduler: fsrs.Scheduler,
+    settings: Settings,
+    card_id: str,
+    prev: CardStatus,
+    now: datetime,
+    ratings: Iterable[Rating] = tuple(Rating),
+) -> dict[Rating, CardState]:
+    """The state each rating would give at `now`, following Anki's FSRS scheduler:
+
+    - elapsed time is counted in study days (`studyday.days_elapsed`);
+    - a card in review is due at the start of study day (today + N), whatever the
+      hour of the review or a DST change in between;
+    - a review card's buttons are strictly ordered Hard < Good < Easy, and Easy on a
+      (re)learning card gives at least a day more than Good would;
+    - fuzz uses Anki's ranges, drawn from a number seeded by the card and its history.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)
+    m = prev.memory
+    dsa = settings.day_starts_at
+    today = study_day(now, dsa)
+    elapsed = 0 if m.last_review is None else days_elapsed(m.last_review, now, dsa)
+    factor = intervals.fuzz_factor(f"{card_id}|{prev.last_event}") if settings.fuzz else None
+    maximum = settings.maximum_interval
+    steps: dict[Rating, fsrs.Card] = {}
+
+    def step(r: Rating) -> fsrs.Card:
+        if r not in steps:
+            steps[r] = _fsrs_step(scheduler, m, r, now, elapsed)
+        return steps[r]
+
+    def raw(r: Rating) -> float:
+        return raw_interval(scheduler, float(step(r).stability or 0.0))
+
+    def review_days(r: Rating) -> int:
+        if m.state == REVIEW and r != Rating.AGAIN:
+            h, g, e = intervals.review_days(
+                raw(Rating.HARD),
+                raw(Rating.GOOD) if r >= Rating.GOOD else 0.0,
+                raw(Rating.EASY) if r == Rating.EASY else 0.0,
+                m.interval or 0,
+                maximum,
+                factor,
+            )
+            return {Rating.HARD: h, Rating.GOOD: g, Rating.EASY: e}[r]
+        if r == Rating.EASY:
+            return intervals.easy_from_steps(raw(Rating.GOOD), raw(r), maximum, factor)
+        return intervals.graduating_days(raw(r), maximum, factor)
+
+    out: dict[Rating, CardState] = {}
+    lapse = m.state == REVIEW
+    for r in ratings:
+        new = step(r)
+        days: int | None = None
+        if int(new.state) == REVIEW:
+            days = review_days(r)
+            due = day_start(today + timedelta(days=days), dsa)
+        else:
+            due = _step_due(now, round((new.due - now).total_seconds()), today, dsa)
+        out[r] = CardState(
+            state=int(new.state),
+            step=new.step,
+            stability=new.stability,
+            difficulty=new.difficulty,
+            due=due,
+            last_review=now,
+            reps=m.reps + 1,
+            lapses=m.lapses + (1 if lapse and r == Rating.AGAIN else 0),
+            interval=days,
+        )
+    return out
+
+
+def _step_due(now: datetime, seconds: int, today: date, dsa: int) -> datetime:
+    """When a (re)learning step ends: a step past the day's end waits for the start of
+    a later study day, as in Anki. (Anki also delays a step by up to 5 minutes at random;
+    here a step lasts exactly as long as its button says.)"""
+    until = int(day_end(today, dsa).timestamp() - now.timestamp())
+    if seconds >= until:
+        return day_start(today + timedelta(days=(seconds - until) // 86400 + 1), dsa)
+    return now + timedelta(seconds=seconds)
 
 
 def review(
@@ -138,45 +254,22 @@ def review(
     now: datetime,
 ) -> CardState:
     """The state after rating a card at `now`; the same inputs give the same result anywhere."""
-    import fsrs
-
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    now = now.astimezone(UTC)
-    m = prev.memory
-    card = fsrs.Card(
-        card_id=0,
-        state=fsrs.State.Learning if m.state == NEW else fsrs.State(m.state),
-        step=0 if m.state == NEW else m.step,
-        stability=m.stability,
-        difficulty=m.difficulty,
-        due=m.due or now,
-        last_review=m.last_review,
-    )
-    new, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), now)
-    due = new.due
-    interval = due - now
-    if settings.fuzz and new.state == fsrs.State.Review and interval.days >= 3:
-        days = _fuzz_days(interval.days, settings.maximum_interval, f"{card_id}|{prev.last_event}")
-        due = now + timedelta(days=days)
-    lapse = rating == Rating.AGAIN and m.state == REVIEW
-    return CardState(
-        state=int(new.state),
-        step=new.step,
-        stability=new.stability,
-        difficulty=new.difficulty,
-        due=due,
-        last_review=now,
-        reps=m.reps + 1,
-        lapses=m.lapses + (1 if lapse else 0),
-    )
+    return answers(scheduler, settings, card_id, prev, now, (rating,))[rating]
 
 
 def preview(
     scheduler: fsrs.Scheduler, settings: Settings, card_id: str, prev: CardStatus, now: datetime
 ) -> dict[Rating, CardState]:
     """What each answer would do: the intervals the buttons show."""
-    return {r: review(scheduler, settings, card_id, prev, r, now) for r in Rating}
+    return answers(scheduler, settings, card_id, prev, now)
+
+
+def interval_seconds(state: CardState, now: datetime) -> float:
+    """How long until the card comes back, as a button shows it: whole days for a card
+    in review (as Anki shows them), the time to its next step otherwise."""
+    if state.interval is not None:
+        return state.interval * 86400.0
+    return (state.due - now).total_seconds() if state.due else 0.0
 
 
 StateLoader = Callable[[Event], "dict[str, object] | None"]
@@ -193,7 +286,7 @@ def _stored(e: Event, load: StateLoader | None) -> CardState | None:
 def usable(d: dict[str, object]) -> CardState | None:
     """A stored state, if it is complete enough to schedule from."""
     m = CardState.from_dict(d)
-    if m.state == NEW or m.due is None or m.last_review is None:
+    if m.rule != RULE or m.state == NEW or m.due is None or m.last_review is None:
         return None
     if m.stability is None or m.difficulty is None or (m.state != REVIEW and m.step is None):
         return None
@@ -224,7 +317,7 @@ def fold(
     last event) reuses the state it stored, read only when needed; any other review is
     recomputed, so merged histories give the same result on every machine.
     """
-    ordered = sorted(events, key=Event.sort_key)
+    ordered = causal_order(events)
     undone = {e.target for e in ordered if e.kind == "undo"}
     threshold = settings.leech_threshold
     memory = CardState()

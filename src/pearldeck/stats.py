@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from pearldeck.model import PATHWAYS, Event
 from pearldeck.scheduler import LEARNING, NEW, RELEARNING, REVIEW, from_iso
-from pearldeck.store.index import StatusRow
+from pearldeck.status import StatusRow
 from pearldeck.studyday import study_day
 
 FORECAST_DAYS = 30

@@ -37,6 +37,17 @@ def day_end(day: date, day_starts_at: int) -> datetime:
     return day_start(day + timedelta(days=1), day_starts_at)
 
 
+def days_elapsed(since: datetime, now: datetime, day_starts_at: int) -> int:
+    """Days FSRS sees between a review at `since` and one at `now`, as Anki counts them:
+    whole 24-hour periods from `since` (to the second) to the end of `now`'s study day.
+
+    This is the number of study days between them, except that across a DST change a
+    review within an hour of the day start can count one day more or less (Anki's rule).
+    """
+    end = int(day_end(study_day(now, day_starts_at), day_starts_at).timestamp())
+    return max(0, (end - int(since.timestamp() // 1)) // 86400)
+
+
 def zone_key() -> str:
     """The local time zone, as far as study days go: changes when TZ (or the system's) does."""
     return f"{time.tzname[0]}/{time.tzname[1]}/{time.timezone}/{time.altzone}"

@@ -84,6 +84,6 @@ def invoke(args: list[str], env: dict[str, str] | None = None, **kw: Any) -> Any
         from click.testing import CliRunner as ClickRunner
 
         return ClickRunner().invoke(app, args, env=env, **kw)
-    from typer.testing import CliRunner as TyperRunner
+    from typer.testing import CliRunner as TyperRunner  # type: ignore[import-not-found]
 
     return TyperRunner().invoke(app, args, env=env, **kw)

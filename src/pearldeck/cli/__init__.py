@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False  # not `typing`'s: see below
+if TYPE_CHECKING:
+    from pearldeck.cli.root import COMMANDS as COMMANDS
+    from pearldeck.cli.root import HELP as HELP
+    from pearldeck.cli.root import app as app
+
 
 def main() -> None:
     """Entry point: `pearls due` from a sealed index if it can, else the full CLI."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +16,10 @@ from pearldeck.cli.common import (
     open_collection,
     print_json,
 )
-from pearldeck.store import studylog
 
 if TYPE_CHECKING:
-    from pearldeck.analytics import Report
-    from pearldeck.collection import Collection
     from pearldeck.optimize import Fit, History, RetentionAdvice
+    from pearldeck.records import StudyLog
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -31,35 +29,12 @@ def register(group: click.Group) -> None:
         group.add_command(cmd)
 
 
-def _warn(log: studylog.StudyLog) -> None:
+def _warn(log: StudyLog) -> None:
     for w in log.warnings:
         click.echo(f"warning: {w}", err=True)
 
 
 # report ---------------------------------------------------------------------------
-
-
-def collect_report(
-    col: Collection, moment: datetime, *, target: int, since: date | None
-) -> tuple[Report, studylog.StudyLog]:
-    """Gather the report's inputs from a collection (the TUI can call this too)."""
-    from pearldeck.analytics import compute_report, recall_now
-
-    log = studylog.read(col.root)
-    cards = col.card_pathways()
-    rep = compute_report(
-        log.blocks,
-        log.exams,
-        col.pearls(),
-        col.review_events(),
-        cards,
-        recall_now(col.statuses(), cards, col.settings, moment),
-        now=moment,
-        day_starts_at=col.settings.day_starts_at,
-        target=target,
-        since=since,
-    )
-    return rep, log
 
 
 @command("report")
@@ -97,16 +72,13 @@ def report(
         fail(f"--target {target}: a Step 2 CK target is between 180 and 300", 2)
     moment = now()
     with open_collection(ctx) as col:
-        rep, log = collect_report(col, moment, target=target, since=start)
+        rep, log = col.report(moment, target=target, since=start)
     _warn(log)
     if html is not None:
+        from pearldeck.collection import write_page
         from pearldeck.report_html import render
-        from pearldeck.store.fsutil import WriteFailed
 
-        try:
-            html.write_text(render(rep), encoding="utf-8")
-        except OSError as e:
-            raise WriteFailed(html, e) from e
+        write_page(html, render(rep))
         click.echo(f"wrote {html}", err=True)
     if as_json:
         print_json(rep)
@@ -128,14 +100,14 @@ def report(
 def optimize(ctx: click.Context, retention: bool, yes: bool, as_json: bool) -> None:
     """Fit FSRS parameters to your own reviews; show the fit before and after; save on yes."""
     from pearldeck import optimize as opt
-    from pearldeck.store.settings import save_parameters
+    from pearldeck.collection import save_parameters
 
     with open_collection(ctx) as col:
         settings = col.settings
         root = col.root
         live = col.card_count()
         # plain rows, streamed: an Event apiece took seconds for a big history
-        history = opt.history_from_rows(col.index.review_rows(), settings.day_starts_at)
+        history = opt.history_from_rows(col.review_rows(), settings.day_starts_at)
     out: dict[str, object] = {
         "reviews": history.reviews,
         "cards": history.cards,

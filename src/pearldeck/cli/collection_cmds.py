@@ -43,7 +43,7 @@ def init(ctx: click.Context, path: Path | None) -> None:
     .gitattributes (pearls added on two machines merge in git without a conflict).
 
     In an existing collection it adds only what is missing."""
-    from pearldeck.store.layout import init_collection
+    from pearldeck.collection import init as init_collection
 
     root = path or options(ctx).dir
     made = init_collection(root)
@@ -107,11 +107,8 @@ def add(
     from pearldeck.drafts import PearlDraft
 
     with open_collection(ctx) as col:
-        if block is not None:
-            from pearldeck.store.studylog import block_exists
-
-            if not block_exists(col.root, block):
-                fail(f"no question block {block!r}; see `pearls block list`", 2)
+        if block is not None and not col.study.block_exists(block):
+            fail(f"no question block {block!r}; see `pearls block list`", 2)
         draft = PearlDraft(
             pathway=pathway, text=text, back=back, tags=tags, source=source, block=block
         )
@@ -178,9 +175,12 @@ def check(ctx: click.Context, fix: bool) -> None:
         problems = col.problems + missing
         pearls = col.pearls()
         n_pearls = len(pearls)
+        skewed = col.clock_skew(now())
     for p in problems:
         click.echo(str(p))
-    warnings = style_warnings(col.root, pearls)  # advice only: never changes the exit code
+    # advice only: none changes the exit code (a skewed review stands; style is a hint;
+    # an unused image may be used later)
+    warnings = [*skewed, *style_warnings(col.root, pearls)]
     warnings += [Problem(col.display(ref), 0, "used by no pearl") for ref in unused]
     for w in warnings:
         click.echo(f"warning: {w}")

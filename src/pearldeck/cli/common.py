@@ -130,7 +130,7 @@ def open_collection(
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the errors a user can cause into messages and exit 1, never a traceback."""
-    from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
+    from pearldeck.errors import ChangedOnDisk, WriteFailed
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

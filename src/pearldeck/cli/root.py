@@ -95,7 +95,7 @@ def app(ctx: click.Context, folder: Path | None) -> None:
 
 def run() -> None:
     """The full CLI: user errors become `path:line: message` lines and exit 1, never a traceback."""
-    from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
+    from pearldeck.errors import ChangedOnDisk, WriteFailed
 
     try:
         app()

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from pearldeck import records
 from pearldeck.cli.common import Argument, Group, fail, guarded, now, open_collection, print_json
 from pearldeck.model import PATHWAYS
-from pearldeck.store import studylog
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
@@ -43,19 +43,19 @@ def register(group: click.Group) -> None:
 def _day(text: str | None, today: date) -> str:
     """A --date value as an ISO day, exit 2 if it is not one or lies in the future."""
     try:
-        return studylog.parse_day(text, today)
+        return records.parse_day(text, today)
     except ValueError as e:
         fail(f"--date {e}", 2)
 
 
-def _warn(log: studylog.StudyLog) -> None:
+def _warn(log: records.StudyLog) -> None:
     for w in log.warnings:
         click.echo(f"warning: {w}", err=True)
 
 
-def _append(col: Collection, record: studylog.Record) -> None:
+def _append(col: Collection, record: records.Record) -> None:
     try:
-        studylog.append(col.root, col.device, record)
+        col.study.append(record)
     except ValueError as e:
         fail(str(e), 2)
 
@@ -69,7 +69,7 @@ def _append(col: Collection, record: studylog.Record) -> None:
     "-s",
     required=True,
     metavar="SOURCE",
-    help=f"One of: {', '.join(studylog.SOURCES)}.",
+    help=f"One of: {', '.join(records.SOURCES)}.",
 )
 @click.option(
     "--questions", "-q", type=int, required=True, metavar="N", help="Questions in the block."
@@ -85,7 +85,7 @@ def _append(col: Collection, record: studylog.Record) -> None:
     "--misses",
     metavar="COUNTS",
     help="Why you missed questions, e.g. knowledge=6,misread=3,rushing=1,fatigue=1 "
-    f"(causes: {', '.join(studylog.MISS_KINDS)}).",
+    f"(causes: {', '.join(records.MISS_KINDS)}).",
 )
 @click.option(
     "--pathway-misses",
@@ -108,21 +108,21 @@ def block_add(
 ) -> None:
     """Log one question block and print its id (give it to `pearls add --block`)."""
     try:
-        src = studylog.normalise_source(source)
-        causes = studylog.parse_counts(misses or "", studylog.MISS_KINDS, "--misses")
-        by_pathway = studylog.parse_counts(pathway_misses or "", PATHWAYS, "--pathway-misses")
+        src = records.normalise_source(source)
+        causes = records.parse_counts(misses or "", records.MISS_KINDS, "--misses")
+        by_pathway = records.parse_counts(pathway_misses or "", PATHWAYS, "--pathway-misses")
     except ValueError as e:
         fail(str(e), 2)
-    if mode.strip().lower() not in studylog.MODES:
+    if mode.strip().lower() not in records.MODES:
         fail(f"--mode {mode!r}: use timed or tutor", 2)
     moment = now()
     from pearldeck.scheduler import iso
 
     with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
+        log = col.study.read()
         _warn(log)
-        logged = studylog.Block(
-            id=studylog.fresh_id(log),
+        logged = records.Block(
+            id=records.fresh_id(log),
             date=_day(day, _today(col, moment)),
             source=src,
             questions=questions,
@@ -153,7 +153,7 @@ def _counts_text(counts: dict[str, int]) -> str:
 def block_list(ctx: click.Context, as_json: bool) -> None:
     """All logged blocks, oldest first, with the pearls written from each."""
     with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
+        log = col.study.read()
         written: dict[str, int] = {}
         for p in col.pearls():
             if p.block:
@@ -212,7 +212,7 @@ def block_list(ctx: click.Context, as_json: bool) -> None:
 def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None:
     """Log a practice-exam result and print its id."""
     try:
-        scaled, percent = studylog.parse_score(score)
+        scaled, percent = records.parse_score(score)
     except ValueError as e:
         fail(str(e), 2)
     name = " ".join(name.split())
@@ -222,13 +222,13 @@ def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None
     from pearldeck.scheduler import iso
 
     with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
+        log = col.study.read()
         _warn(log)
-        logged = studylog.Exam(
-            id=studylog.fresh_id(log),
+        logged = records.Exam(
+            id=records.fresh_id(log),
             date=_day(day, _today(col, moment)),
             name=name,
-            form=studylog.exam_form(name),
+            form=records.exam_form(name),
             score=scaled,
             percent=percent,
             time=iso(moment),
@@ -245,7 +245,7 @@ def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None
 def exam_list(ctx: click.Context, as_json: bool) -> None:
     """All logged practice exams, oldest first."""
     with open_collection(ctx, valid=False) as col:
-        log = studylog.read(col.root)
+        log = col.study.read()
     _warn(log)
     if as_json:
         print_json([e.fields() for e in log.exams])
@@ -279,11 +279,11 @@ def block_delete(ctx: click.Context, record_id: str, as_json: bool) -> None:
     with open_collection(ctx, valid=False) as col:
         gone = _delete(col, "block", record_id)
         linked = sum(p.block == gone.id for p in col.pearls())
-    assert isinstance(gone, studylog.Block)
+    assert isinstance(gone, records.Block)
     if as_json:
         print_json(gone.fields())
         return
-    click.echo(f"deleted {studylog.describe(gone)}")
+    click.echo(f"deleted {records.describe(gone)}")
     if linked:
         click.echo(f"{linked} pearl(s) still name it in 'block:'; they are kept", err=True)
 
@@ -298,19 +298,19 @@ def exam_delete(ctx: click.Context, record_id: str, as_json: bool) -> None:
     voiding it is appended)."""
     with open_collection(ctx, valid=False) as col:
         gone = _delete(col, "exam", record_id)
-    assert isinstance(gone, studylog.Exam)
+    assert isinstance(gone, records.Exam)
     if as_json:
         print_json(gone.fields())
         return
-    click.echo(f"deleted {studylog.describe(gone)}")
+    click.echo(f"deleted {records.describe(gone)}")
 
 
-def _delete(col: Collection, kind: str, record_id: str) -> studylog.Block | studylog.Exam:
+def _delete(col: Collection, kind: str, record_id: str) -> records.Block | records.Exam:
     """Append a void of the block or exam `record_id`; the record it took out."""
     from pearldeck.scheduler import iso
 
     try:
-        return studylog.void(col.root, col.device, kind, record_id, iso(now()))
+        return col.study.void(kind, record_id, iso(now()))
     except ValueError as e:
         hint = "" if "already" in str(e) else f" (see `pearls {kind} list`)"
         fail(f"{e}{hint}")

@@ -21,13 +21,14 @@ from pearldeck.cli.common import (
     open_collection,
     print_pearl_table,
 )
+from pearldeck.dedupe import not_present
 from pearldeck.gcpause import gc_paused
-from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
+from pearldeck.model import PATHWAYS, PearlError, Problem
 
 if TYPE_CHECKING:
+    from pearldeck.collection import Collection
     from pearldeck.drafts import PearlDraft
     from pearldeck.markdown_import import ImportDefaults
-    from pearldeck.model import Pearl
 
 MAX_IMPORT_FILES = 10_000
 
@@ -81,7 +82,7 @@ def export(
         check_pathway(p)
     out = output.with_name(safe_filename(output.name))
     with open_collection(ctx) as col:
-        pearls, modified = col.index.export_rows()
+        pearls, modified = col.export_rows()
         find_media = col.media_file  # needs only the folder: usable once closed
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
@@ -212,7 +213,7 @@ def import_notes(
 
     with open_collection(ctx) as col:
         if block is not None:
-            _require_block(col.root, block)
+            _require_block(col, block)
         valid: list[PearlDraft] = []
         for d in drafts:
             found = col.validate_draft(d, d.origin or "<input>")
@@ -228,7 +229,7 @@ def import_notes(
                 err=True,
             )
             raise click.exceptions.Exit(1)
-        new = _not_present(valid, col.find_same(valid))
+        new = not_present(valid, col.find_same(valid))
         present = len(valid) - len(new)
         if dry_run:
             _preview(new)
@@ -267,30 +268,14 @@ def _parse_inputs(
     return drafts, skipped
 
 
-def _not_present(drafts: list[PearlDraft], existing: list[Pearl | None]) -> list[PearlDraft]:
-    """The drafts neither in the collection nor given twice (first one wins)."""
-    new: list[PearlDraft] = []
-    seen: set[str] = set()
-    for d, same in zip(drafts, existing, strict=True):
-        key = f"{d.pathway}\x1f{content_key(d.text, d.back)}"
-        if same is None and key not in seen:
-            seen.add(key)
-            new.append(d)
-    return new
-
-
 def _preview(drafts: list[PearlDraft]) -> None:
     if drafts:
         rows = [(d.origin or "", d.pathway, d.text, d.back, d.tags) for d in drafts]
         print_pearl_table("from", rows)
 
 
-def _require_block(root: Path, block: str) -> None:
-    try:
-        from pearldeck.store.studylog import block_exists
-    except ImportError:  # pragma: no cover - studylog ships with the package
-        return
-    if not block_exists(root, block):
+def _require_block(col: Collection, block: str) -> None:
+    if not col.study.block_exists(block):
         raise PearlError(
-            [Problem(str(root), 0, f"no question block {block!r} (see `pearls block list`)")]
+            [Problem(str(col.root), 0, f"no question block {block!r} (see `pearls block list`)")]
         )

@@ -209,9 +209,23 @@ class EventTables:
         )
         return [Event(*r) for r in rows]
 
-    def last_time(self, card: str) -> str | None:
-        row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,)).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
+    def last_time(self, card: str, device: str | None = None) -> str | None:
+        """The time of the card's latest event (from `device` only, if given)."""
+        if device is None:
+            row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,))
+        else:
+            row = self.db.execute(
+                "SELECT max(time) FROM events WHERE card=? AND device=?", (card, device)
+            )
+        found = row.fetchone()
+        return None if found is None or found[0] is None else str(found[0])
+
+    def events_after(self, time: str) -> list[Event]:
+        """Events dated after `time` (UTC ISO), oldest first: for `pearls check`."""
+        rows = self.db.execute(
+            f"SELECT {EVENT_COLS} FROM events WHERE time > ? ORDER BY time, id", (time,)
+        )
+        return [event_from_row(r) for r in rows]
 
     def review_rows(self) -> Iterator[tuple[str, str, int, float, int | None]]:
         """Reviews not undone as (card, time, rating, duration, state after), oldest first.

@@ -6,6 +6,7 @@ Everything here is derived from the text files and can be deleted at any time.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import sqlite3
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pearldeck.model import Event, Pearl, Problem
+from pearldeck.status import StatusRow as StatusRow  # re-exported for old callers
 from pearldeck.store import queue
 from pearldeck.store.events import (
     DEVICE_INDEX,
@@ -40,8 +42,9 @@ CREATE INDEX pearls_file ON pearls(file, pos);
 CREATE TABLE tags(pearl_id TEXT, tag TEXT);
 CREATE INDEX tags_tag ON tags(tag);
 CREATE INDEX tags_pearl ON tags(pearl_id);
-CREATE TABLE cards(card_id TEXT PRIMARY KEY, pearl_id TEXT, pathway TEXT, new_order TEXT)
-    WITHOUT ROWID;
+-- new_order, new_newest, new_random: the new-card orders (queue.NEW_ORDERS)
+CREATE TABLE cards(card_id TEXT PRIMARY KEY, pearl_id TEXT, pathway TEXT, new_order TEXT,
+    new_newest TEXT, new_random TEXT) WITHOUT ROWID;
 CREATE INDEX cards_pearl ON cards(pearl_id);
 CREATE TABLE logs(path TEXT PRIMARY KEY, offset INT, lines INT, head BLOB);
 -- kept in each card's replay order, so a card's history is one contiguous read
@@ -60,6 +63,8 @@ CREATE INDEX status_due ON status(state, due, suspended, buried_day, pathway);
 CREATE INDEX status_first ON status(first_review);
 CREATE INDEX status_last ON status(last_review);
 CREATE INDEX cards_new ON cards(new_order);
+CREATE INDEX cards_newest ON cards(new_newest);
+CREATE INDEX cards_random ON cards(new_random);
 """
 
 
@@ -120,26 +125,6 @@ class PearlRow(NamedTuple):
     """Digest of the pearl's bytes in its file (store.chunks), if the file is plain."""
     tags: tuple[str, ...]
     card_ids: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class StatusRow:
-    """A card's folded state as stored, for queue and stats queries."""
-
-    card_id: str
-    state: int
-    due: float | None
-    stability: float | None
-    difficulty: float | None
-    last_review: float | None
-    reps: int
-    lapses: int
-    last_event: str | None
-    suspended: bool
-    leech: bool
-    buried_day: str | None
-    first_review: float | None
-    memory: str
 
 
 class IndexUnwritable(Exception):
@@ -255,7 +240,7 @@ class Index(EventTables):
         out = {}
         rows = self.db.execute("SELECT * FROM files")
         for path, size, mtime, digest, pathway, problems, checked in rows:
-            probs = tuple(Problem(p, ln, m) for p, ln, m in json.loads(problems))
+            probs = tuple(Problem(p, ln, m, k) for p, ln, m, k in json.loads(problems))
             out[path] = FileRecord(path, size, mtime, digest, pathway, probs, checked)
         return out
 
@@ -270,12 +255,53 @@ class Index(EventTables):
         pearls: Sequence[PearlRow],
     ) -> None:
         """Swap one file's pearls and cards."""
-        self.drop_file(db, record.path)
+        old = self.drop_file(db, record.path, resync=False)
         self._put_file_row(db, record)
         self._put_pearls(db, pearls)
+        self._resync_shared(db, record.path, [*old, *(p.id for p in pearls)])
+
+    def _resync_shared(self, db: sqlite3.Connection, path: str, ids: Sequence[str]) -> None:
+        """Rebuild the cards and tags of those `ids` that another file (or this one
+        twice) also holds, from one copy: the first by (file, position).
+
+        A duplicated id is a problem `check` reports, but until it is fixed the index
+        must answer as a rebuild would, whatever order the files were read or edited in.
+        """
+        from pearldeck.model import card_ids_for
+
+        shared: list[str] = []
+        for chunk in in_chunks(list(dict.fromkeys(ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            shared += [
+                str(r[0])
+                for r in db.execute(
+                    f"SELECT id FROM pearls WHERE id IN ({marks}) GROUP BY id "
+                    "HAVING count(*) > 1 OR sum(file != ?) > 0",
+                    [*chunk, path],
+                )
+            ]
+        for chunk in in_chunks(shared, 500):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM tags WHERE pearl_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM cards WHERE pearl_id IN ({marks})", chunk)
+            rows = db.execute(
+                f"SELECT id, file, pos, pathway, added, data FROM pearls WHERE id IN ({marks})"
+                " ORDER BY id, file, pos",
+                chunk,
+            ).fetchall()
+            first: list[PearlRow] = []
+            for pid, file, pos, pathway, added, data in rows:
+                if first and first[-1].id == pid:
+                    continue
+                text, back, tags = json.loads(data)[:3]
+                first.append(
+                    PearlRow(pid, file, 0, pos, pathway, added, data, "", 0.0, None,
+                             tuple(tags), card_ids_for(pid, text, back))
+                )  # fmt: skip
+            self._put_pearl_links(db, first)
 
     def _put_file_row(self, db: sqlite3.Connection, record: FileRecord) -> None:
-        problems = json.dumps([[p.path, p.line, p.message] for p in record.problems])
+        problems = json.dumps([[p.path, p.line, p.message, p.kind] for p in record.problems])
         db.execute(
             "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?)",
             (
@@ -291,11 +317,15 @@ class Index(EventTables):
 
     def _put_pearls(self, db: sqlite3.Connection, pearls: Sequence[PearlRow]) -> None:
         db.executemany("INSERT INTO pearls VALUES(?,?,?,?,?,?,?,?,?,?)", [p[:10] for p in pearls])
+        self._put_pearl_links(db, pearls)
+
+    def _put_pearl_links(self, db: sqlite3.Connection, pearls: Sequence[PearlRow]) -> None:
+        """The tags and cards rows of these pearls."""
         db.executemany("INSERT INTO tags VALUES(?,?)", [(p.id, t) for p in pearls for t in p.tags])
         db.executemany(
-            "INSERT OR IGNORE INTO cards VALUES(?,?,?,?)",
+            "INSERT OR IGNORE INTO cards VALUES(?,?,?,?,?,?)",
             [
-                (cid, p.id, p.pathway, _new_order(p, n))
+                (cid, p.id, p.pathway, _new_order(p, n), _newest(p, n), _random_order(cid))
                 for p in pearls
                 for n, cid in enumerate(p.card_ids)
             ],
@@ -339,9 +369,14 @@ class Index(EventTables):
             "UPDATE pearls SET line=?, pos=?, chunk=? WHERE file=? AND id=?",
             [(p.line, p.pos, p.chunk, p.file, p.id) for p in moved],
         )
+        self._resync_shared(db, record.path, gone)
         db.executemany(
-            "UPDATE cards SET new_order=? WHERE card_id=?",
-            [(_new_order(p, n), cid) for p in moved for n, cid in enumerate(p.card_ids)],
+            "UPDATE cards SET new_order=?, new_newest=? WHERE card_id=?",
+            [
+                (_new_order(p, n), _newest(p, n), cid)
+                for p in moved
+                for n, cid in enumerate(p.card_ids)
+            ],
         )
 
     def pearl_chunks(
@@ -389,13 +424,18 @@ class Index(EventTables):
         for chunk in in_chunks(list(new_pos), 500):
             marks = ",".join("?" * len(chunk))
             orders += db.execute(
-                f"SELECT card_id, pearl_id, new_order FROM cards WHERE pearl_id IN ({marks})",
+                "SELECT card_id, pearl_id, new_order, new_newest FROM cards"
+                f" WHERE pearl_id IN ({marks})",
                 chunk,
             ).fetchall()
         db.executemany(
-            "UPDATE cards SET new_order=? WHERE card_id=?",
-            [(_moved_order(order, new_pos[pid]), cid) for cid, pid, order in orders],
+            "UPDATE cards SET new_order=?, new_newest=? WHERE card_id=?",
+            [
+                (_moved_order(order, new_pos[pid]), _moved_order(newest, new_pos[pid]), cid)
+                for cid, pid, order, newest in orders
+            ],
         )
+        self._resync_shared(db, record.path, list(new_pos))  # a moved copy of a duplicate
         return True
 
     def _drop_pearls(self, db: sqlite3.Connection, path: str, ids: list[str]) -> None:
@@ -411,7 +451,8 @@ class Index(EventTables):
             (size, mtime_ns, time.time_ns(), path),
         )
 
-    def drop_file(self, db: sqlite3.Connection, path: str) -> None:
+    def drop_file(self, db: sqlite3.Connection, path: str, *, resync: bool = True) -> list[str]:
+        """Forget a file's pearls; returns their ids."""
         ids = [r[0] for r in db.execute("SELECT id FROM pearls WHERE file=?", (path,))]
         db.execute("DELETE FROM files WHERE path=?", (path,))
         db.execute("DELETE FROM pearls WHERE file=?", (path,))
@@ -428,6 +469,9 @@ class Index(EventTables):
                 f"AND pearl_id NOT IN (SELECT id FROM pearls)",
                 chunk,
             )
+        if resync:  # an id that lives on in another file: its cards follow that copy now
+            self._resync_shared(db, path, ids)
+        return ids
 
     def duplicate_ids(self) -> list[tuple[str, list[tuple[str, int]]]]:
         rows = self.db.execute(
@@ -556,6 +600,7 @@ class Index(EventTables):
         new_allowed: int,
         learn_ahead: float,
         day_start: float,
+        new_card_order: str = queue.DEFAULT_NEW_ORDER,
     ) -> list[tuple[str, str]]:
         """Candidates in queue order: (card_id, queue); ties go by card id, so that any
         index of the same cards (a head start's in memory) picks the same card."""
@@ -588,7 +633,7 @@ class Index(EventTables):
         if new_allowed > 0:
             new = self.db.execute(
                 f"SELECT c.card_id {base} AND (s.card_id IS NULL OR s.state = 0) "
-                f"AND {NOT_SIBLING} ORDER BY c.new_order LIMIT 1",
+                f"AND {NOT_SIBLING} ORDER BY c.{queue.NEW_ORDERS[new_card_order]} LIMIT 1",
                 [*args, today, day_start],
             ).fetchone()
             if new:
@@ -636,6 +681,21 @@ def _corrupt(e: sqlite3.DatabaseError) -> bool:
 def _new_order(p: PearlRow, n: int) -> str:
     """New cards come in the order added, then as they stand in the files."""
     return f"{p.added or '0000-00-00'}|{p.file}|{p.pos:09d}|{n:03d}"
+
+
+def _newest(p: PearlRow, n: int) -> str:
+    """Newest first: the date added with every digit inverted (so it sorts backwards),
+    then as they stand in the files; a pearl with no date comes last."""
+    added = (p.added or "0000-00-00").translate(_INVERT)
+    return f"{added}|{p.file}|{p.pos:09d}|{n:03d}"
+
+
+_INVERT = str.maketrans("0123456789", "9876543210")
+
+
+def _random_order(card_id: str) -> str:
+    """A random order that every machine agrees on: a hash of the card id."""
+    return hashlib.blake2b(card_id.encode(), digest_size=8).hexdigest()
 
 
 def _moved_order(order: str, pos: int) -> str:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import secrets
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, Problem
+from pearldeck.store.device import device_id as device_id
 from pearldeck.store.fsutil import replace_file
-from pearldeck.store.reviewlog import DEVICE_RE, REVIEWS_DIR
+from pearldeck.store.reviewlog import REVIEWS_DIR
 from pearldeck.store.settings import DEFAULT_TEXT, SETTINGS_FILE
 
 CACHE_DIR = ".cache"
-GITIGNORE = "# the index is derived from the text files: never commit it\n.cache/\n"
+GITIGNORE = (
+    "# the index is derived from the text files: never commit it\n.cache/\n"
+    "# this copy's device name (see store/device.py): each clone makes its own\n.device\n"
+)
 GITATTRIBUTES = (
     "# Pearls added on two machines merge without a conflict: git keeps both sides' lines.\n"
     "# Had both edited one pearl, its keys appear twice; `pearls check` names the line.\n"
@@ -69,48 +68,6 @@ def scan(root: Path) -> tuple[list[PearlFile], list[Problem]]:
                     rel = sub.relative_to(root).as_posix()
                     files.append(PearlFile(rel, name, sub, st.st_size, st.st_mtime_ns))
     return files, problems
-
-
-def device_id(root: Path) -> str:
-    """This copy's device name: PEARLS_DEVICE, else one made once and kept in the cache."""
-    env = os.environ.get("PEARLS_DEVICE")
-    if env:
-        if not DEVICE_RE.match(env):
-            raise ValueError(f"PEARLS_DEVICE={env!r}: use letters, digits, '.', '_' or '-'")
-        return env
-    path = root / CACHE_DIR / "device"
-    value = _stored_device(path)
-    if value:
-        return value
-    host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:20] or "device"
-    value = f"{host}-{secrets.token_hex(3)}"
-    tmp = path.with_name(f".device.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(value + "\n", encoding="utf-8")
-        try:
-            os.link(tmp, path)  # only if there is none: processes starting together agree
-        except FileExistsError:
-            theirs = _stored_device(path)
-            if theirs:
-                return theirs
-            tmp.replace(path)  # an unreadable name is in the way: ours replaces it
-        except OSError:
-            tmp.replace(path)  # no hard links on this file system
-    except OSError:
-        return value  # a read-only copy: this session's name is not kept
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return value
-
-
-def _stored_device(path: Path) -> str | None:
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return value if DEVICE_RE.match(value) else None
 
 
 def init_collection(root: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pearldeck.model import SYNTAX
 from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
 from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
 
@@ -87,7 +88,7 @@ def append_pearls(
 ) -> Appended:
     """Append pearls at the end of a file, keeping every existing byte as it was."""
     parsed = parse_pearl_file(old, path, pathway)
-    syntax = [p for p in parsed.problems if "YAML" in p.message or "list" in p.message]
+    syntax = [p for p in parsed.problems if p.kind == SYNTAX]
     if syntax:
         raise CannotAppend(f"{syntax[0]}; fix it before adding pearls")
     if not parsed.block_list:
@@ -138,4 +139,4 @@ def insert_ids(text: str, parsed: ParsedFile, make_id: Callable[[], str]) -> tup
 
 
 def _syntax(parsed: ParsedFile) -> list[str]:
-    return [p.message for p in parsed.problems if "YAML" in p.message]
+    return [p.message for p in parsed.problems if p.kind == SYNTAX]

@@ -20,8 +20,13 @@ NOT_SIBLING = (
 )
 
 QUEUES = ("new", "learning", "review")
+# the `new_card_order` setting: the cards column each order reads (see store.index)
+NEW_ORDERS = {"added": "new_order", "newest-first": "new_newest", "random": "new_random"}
+DEFAULT_NEW_ORDER = "newest-first"
+NEW_ORDER_KEY = "new_card_order"
+"""Index meta: the order the settings name, for `pearls due` read from a sealed index."""
 # the index schema these queries (and the rest of store.index) are written for
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 
 
 def card_filter(pathway: str | None, tag: str | None) -> tuple[str, list[object]]:
@@ -69,16 +74,18 @@ def new_in_order(
     pathway: str | None,
     tag: str | None,
     day_start: float,
+    order: str = DEFAULT_NEW_ORDER,
 ) -> dict[str, int]:
     """Per pathway, how many of the first `limit` new cards in queue order it holds."""
     sql, args = card_filter(pathway, tag)
+    column = NEW_ORDERS.get(order, NEW_ORDERS[DEFAULT_NEW_ORDER])
     rows = db.execute(
         f"""SELECT pathway, count(*) FROM (
               SELECT c.pathway FROM cards c LEFT JOIN status s ON s.card_id = c.card_id
               WHERE {sql} AND (s.card_id IS NULL OR s.state = 0)
                 AND coalesce(s.suspended, 0) = 0 AND coalesce(s.buried_day, '') != ?
                 AND {NOT_SIBLING}
-              ORDER BY c.new_order LIMIT ?) GROUP BY pathway""",
+              ORDER BY c.{column} LIMIT ?) GROUP BY pathway""",
         [*args, today, day_start, max(0, limit)],
     )
     return {str(pw): int(n) for pw, n in rows}
@@ -96,14 +103,19 @@ def due_counts(
     new_per_day: int,
     pathway: str | None = None,
     tag: str | None = None,
+    order: str | None = None,
 ) -> tuple[str, dict[str, tuple[int, int, int]]]:
-    """The study day and, per pathway, its (new, learning, review) cards left today."""
+    """The study day and, per pathway, its (new, learning, review) cards left today;
+    `order`: the new-card order (None: as the index last recorded the settings)."""
     day = study_day(now, day_starts_at)
     today = day.isoformat()
     start = day_start(day, day_starts_at).timestamp()
     raw = queue_counts(db, day_end(day, day_starts_at).timestamp(), today, pathway, tag)
     new_left = max(0, new_per_day - introduced_since(db, start))
-    new = new_in_order(db, new_left, today, pathway, tag, start)
+    if order is None:
+        row = db.execute("SELECT value FROM meta WHERE key=?", (NEW_ORDER_KEY,)).fetchone()
+        order = str(row[0]) if row else DEFAULT_NEW_ORDER
+    new = new_in_order(db, new_left, today, pathway, tag, start, order)
     out: dict[str, tuple[int, int, int]] = {}
     for pw in PATHWAYS:
         if pathway and pw != pathway:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from pearldeck.model import PearlError, Problem
+from pearldeck.settings import Settings as Settings  # re-exported for old callers
 from pearldeck.store.fsutil import replace_file
 
 SETTINGS_FILE = "settings.toml"
+NEW_CARD_ORDERS = ("newest-first", "added", "random")
 _STEP_RE = re.compile(r"^(\d+)([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -20,6 +22,9 @@ DEFAULT_TEXT = """\
 desired_retention = 0.9
 # new cards introduced per study day
 new_per_day = 20
+# which new cards come first: "newest-first" (today's pearls before an imported backlog),
+# "added" (oldest first, as Anki's default), or "random" (the same order on every machine)
+new_card_order = "newest-first"
 # hour (local time, 0–23) at which a new study day starts, as in Anki
 day_starts_at = 4
 # longest interval in days
@@ -34,26 +39,6 @@ fuzz = true
 # FSRS parameters (21 numbers); empty means the FSRS defaults. `pearls optimize` fills this.
 parameters = []
 """
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the scheduler and the daily queue need from the user."""
-
-    desired_retention: float = 0.9
-    new_per_day: int = 20
-    day_starts_at: int = 4
-    maximum_interval: int = 36500
-    learning_steps: tuple[int, ...] = (60, 600)
-    """Seconds."""
-    relearning_steps: tuple[int, ...] = (600,)
-    leech_threshold: int = 8
-    fuzz: bool = True
-    parameters: tuple[float, ...] = field(default_factory=tuple)
-
-    def fingerprint(self) -> str:
-        """Changes whenever replayed states could differ."""
-        return repr(self)
 
 
 def _steps(value: object, key: str, path: str) -> tuple[int, ...]:
@@ -94,6 +79,12 @@ def parse_settings(text: str, path: str) -> Settings:
     num("day_starts_at", int, 0, 23)
     num("maximum_interval", int, 1, 36500)
     num("leech_threshold", int, 1, 1000)
+    if "new_card_order" in data:
+        if data["new_card_order"] in NEW_CARD_ORDERS:
+            kw["new_card_order"] = data["new_card_order"]
+        else:
+            choices = ", ".join(f'"{o}"' for o in NEW_CARD_ORDERS)
+            problems.append(Problem(path, 0, f"new_card_order must be one of {choices}"))
     if "fuzz" in data:
         if isinstance(data["fuzz"], bool):
             kw["fuzz"] = data["fuzz"]

@@ -6,8 +6,10 @@ from typing import Any
 
 import yaml
 
-from pearldeck.model import Problem
-from pearldeck.store.yamlfile import MAX_DEPTH, ParsedFile, RawPearl, validate_raw
+from pearldeck.model import SYNTAX, Problem
+from pearldeck.schema import ParsedFile, RawPearl, validate_raw
+
+MAX_DEPTH = 6
 
 try:  # libyaml is far faster; the pure-Python parser gives the same events
     from yaml import CBaseLoader as _Loader
@@ -75,15 +77,17 @@ def _events(text: str, path: str) -> tuple[list[Any], Problem | None]:
         what = (e.problem or e.context or "invalid YAML").strip()
         if "\t" in text and "tab" in what.lower():
             what += " (use spaces, not tabs, to indent)"
-        return [], Problem(path, line, f"YAML syntax error: {what}")
+        return [], Problem(path, line, f"YAML syntax error: {what}", SYNTAX)
     except yaml.reader.ReaderError as e:  # a character YAML does not allow
         char = chr(e.character) if isinstance(e.character, int) else ""
         at = text.find(char) if char else -1
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
         what = f"character U+{ord(char):04X}" if char else "a character"
-        return [], Problem(path, line, f"cannot read YAML: {what} is not allowed in YAML text")
+        return [], Problem(
+            path, line, f"cannot read YAML: {what} is not allowed in YAML text", SYNTAX
+        )
     except yaml.YAMLError as e:
-        return [], Problem(path, 1, f"cannot read YAML: {str(e).splitlines()[0]}")
+        return [], Problem(path, 1, f"cannot read YAML: {str(e).splitlines()[0]}", SYNTAX)
 
 
 def parse_events(text: str, path: str, pathway: str, out: ParsedFile) -> None:
@@ -95,7 +99,9 @@ def parse_events(text: str, path: str, pathway: str, out: ParsedFile) -> None:
     docs = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
     if len(docs) > 1:
         line = _ln(docs[1]) + 1
-        out.problems.append(Problem(path, line, "only one YAML document per file (remove '---')"))
+        out.problems.append(
+            Problem(path, line, "only one YAML document per file (remove '---')", SYNTAX)
+        )
         return
     # events: StreamStart, DocumentStart, <root>, DocumentEnd, StreamEnd (or no document)
     if len(events) <= 2:
@@ -105,13 +111,13 @@ def parse_events(text: str, path: str, pathway: str, out: ParsedFile) -> None:
         return  # an empty document: a file of comments only
     if not isinstance(root, yaml.SequenceStartEvent):
         out.problems.append(
-            Problem(path, _ln(root) + 1, "a pearl file must be a list ('- text: ...')")
+            Problem(path, _ln(root) + 1, "a pearl file must be a list ('- text: ...')", SYNTAX)
         )
         return
     out.block_list = not root.flow_style
     out.list_column = _col(root)
     if root.anchor or (root.tag not in (None, "!")):
-        out.problems.append(Problem(path, _ln(root) + 1, "anchors and tags not allowed"))
+        out.problems.append(Problem(path, _ln(root) + 1, "anchors and tags not allowed", SYNTAX))
         return
     i = 3
     while not isinstance(events[i], yaml.SequenceEndEvent):
@@ -121,7 +127,7 @@ def parse_events(text: str, path: str, pathway: str, out: ParsedFile) -> None:
             if not isinstance(ev, yaml.MappingStartEvent):
                 _, i = _value(events, i, 1)
                 out.problems.append(
-                    Problem(path, line, "each pearl must be a mapping: 'text: ...'")
+                    Problem(path, line, "each pearl must be a mapping: 'text: ...'", SYNTAX)
                 )
                 continue
             key_lines: dict[str, int] = {}
@@ -135,7 +141,7 @@ def parse_events(text: str, path: str, pathway: str, out: ParsedFile) -> None:
                 _, j = _value(events, j, 2)
             values, i = _value(events, i, 1)
         except _Refused as r:
-            out.problems.append(Problem(path, r.line, r.message))
+            out.problems.append(Problem(path, r.line, r.message, SYNTAX))
             return
         raw = RawPearl(
             line=line,

@@ -15,13 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from pearldeck.collection import Collection, Refresh
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, PearlError, Problem
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.healing import Healing
 from pearldeck.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
-    from pearldeck.store.studylog import Block
+    from pearldeck.records import Block
 
 Clock = Callable[[], datetime]
 BIG_FIRST_RUN = 4 * 2**20

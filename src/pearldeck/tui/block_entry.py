@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from pearldeck import records
 from pearldeck.model import PATHWAYS
-from pearldeck.store import studylog
 
 SOURCE_TITLES = {
     "uworld": "UWorld",
@@ -17,7 +17,7 @@ SOURCE_TITLES = {
     "free120": "Free 120",
     "other": "Other",
 }
-"""How each of studylog.SOURCES is written for the student."""
+"""How each of records.SOURCES is written for the student."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class BlockFields:
     minutes: str
     day: str
     misses: Mapping[str, str] = field(default_factory=dict)
-    """Count by cause (studylog.MISS_KINDS)."""
+    """Count by cause (records.MISS_KINDS)."""
     pathway_misses: Mapping[str, str] = field(default_factory=dict)
     """Count by pathway (PATHWAYS)."""
 
@@ -40,7 +40,7 @@ class BlockFields:
 class Checked:
     """A block ready to append, or the messages saying what is wrong (never both)."""
 
-    block: studylog.Block | None
+    block: records.Block | None
     problems: list[str]
 
 
@@ -78,14 +78,14 @@ def _counts(
 def check_fields(
     f: BlockFields, *, block_id: str, today: date, time: str, device: str, complete: bool = True
 ) -> Checked:
-    """The Block the fields describe, checked by studylog.check_block.
+    """The Block the fields describe, checked by records.check_block.
 
     With `complete=False` (while the student is still typing) an empty questions, correct
     or minutes field is not a problem yet: the rules that need it are skipped.
     """
     problems: list[str] = []
     try:
-        source = studylog.normalise_source(f.source)
+        source = records.normalise_source(f.source)
     except ValueError as e:
         problems.append(str(e))
         source = f.source
@@ -94,16 +94,16 @@ def check_fields(
     questions = _number(f.questions, "questions", problems)
     correct = _number(f.correct, "correct", problems)
     minutes = _number(f.minutes, "minutes", problems, whole=False)
-    misses = _counts(f.misses, studylog.MISS_KINDS, "misses", problems)
+    misses = _counts(f.misses, records.MISS_KINDS, "misses", problems)
     by_pathway = _counts(f.pathway_misses, PATHWAYS, "pathway misses", problems)
     try:
-        day = studylog.parse_day(f.day, today)
+        day = records.parse_day(f.day, today)
     except ValueError as e:
         problems.append(f"date {e}")
         day = today.isoformat()
     if questions is None or correct is None or minutes is None:
         return Checked(None, problems)
-    block = studylog.Block(
+    block = records.Block(
         id=block_id,
         date=day,
         source=source,
@@ -116,16 +116,16 @@ def check_fields(
         time=time,
         device=device,
     )
-    problems += studylog.check_block(block)
+    problems += records.check_block(block)
     return Checked(None, problems) if problems else Checked(block, [])
 
 
-def block_label(block: studylog.Block) -> str:
+def block_label(block: records.Block) -> str:
     """`UWorld, 29/40`: how a block is named next to its id."""
     return f"{SOURCE_TITLES.get(block.source, block.source)}, {block.correct}/{block.questions}"
 
 
-def most_missed_pathway(block: studylog.Block) -> str | None:
+def most_missed_pathway(block: records.Block) -> str | None:
     """The pathway with the most misses in the block (first in PATHWAYS on a tie)."""
     if not block.pathway_misses:
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pearldeck.store.index import damaged
+from pearldeck.collection import is_damaged_index
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
@@ -34,7 +34,7 @@ class Healing:
             try:
                 return attr(*args, **kwargs)
             except Exception as e:
-                if not damaged(e):
+                if not is_damaged_index(e):
                     raise
             self._get().rebuild_index()
             self._healed()

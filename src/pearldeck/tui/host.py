@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from pearldeck.collection import Collection
     from pearldeck.model import Problem
-    from pearldeck.store.studylog import Block
+    from pearldeck.records import Block
 
 
 class Host(Protocol):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pearldeck.model import PATHWAYS, Pearl
-from pearldeck.store.index import StatusRow
+from pearldeck.status import StatusRow
 
 FLAGS = ("due", "suspended", "leech", "new")
 HELP = "words · p:acute · #tag · is:due · is:suspended · is:leech · is:new"

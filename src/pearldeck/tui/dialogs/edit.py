@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from pearldeck.drafts import PearlDraft
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import Pearl, PearlError
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
 from pearldeck.tui.host import host
 from pearldeck.tui.widgets.pearl_form import FORM_CSS, PearlForm
 

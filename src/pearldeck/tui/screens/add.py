@@ -15,9 +15,9 @@ from textual.widgets import Footer, Input, Static
 
 from pearldeck.collection import MediaError
 from pearldeck.drafts import PearlDraft
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import PATHWAYS, Pearl, PearlError
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
-from pearldeck.store.studylog import Block
+from pearldeck.records import Block
 from pearldeck.tui.block_entry import block_label
 from pearldeck.tui.host import host
 from pearldeck.tui.text import prompt_content

@@ -12,10 +12,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import Pearl, PearlError, split_card_id
 from pearldeck.scheduler import STATE_NAMES
-from pearldeck.store.fsutil import ChangedOnDisk, WriteFailed
-from pearldeck.store.index import StatusRow
+from pearldeck.status import StatusRow
 from pearldeck.studyday import day_end, study_day
 from pearldeck.tui.host import host
 from pearldeck.tui.query import HELP, PearlState, parse_query, search
@@ -198,9 +198,10 @@ class BrowseScreen(Screen[None]):
                     h.col.suspend(cid, now)
         except (PearlError, WriteFailed) as e:
             self.notify(str(e), severity="error")
-        verb = "Unsuspended" if state.suspended else "Suspended"
-        n = len(pearl.card_ids())
-        self.notify(f"{verb} {pearl.id} ({n} card{'s' if n != 1 else ''}).")
+        else:
+            verb = "Unsuspended" if state.suspended else "Suspended"
+            n = len(pearl.card_ids())
+            self.notify(f"{verb} {pearl.id} ({n} card{'s' if n != 1 else ''}).")
         self.reload()
 
     def action_delete(self) -> None:

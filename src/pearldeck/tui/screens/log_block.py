@@ -13,15 +13,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from pearldeck import records
+from pearldeck.errors import WriteFailed
 from pearldeck.scheduler import iso
-from pearldeck.store import studylog
-from pearldeck.store.fsutil import WriteFailed
 from pearldeck.tui.block_entry import BlockFields, block_label, check_fields
 from pearldeck.tui.host import host
 from pearldeck.tui.widgets.block_form import BLOCK_FORM_CSS, BlockForm
 
 
-class LogBlockScreen(Screen[studylog.Block | None]):
+class LogBlockScreen(Screen[records.Block | None]):
     """The block is appended to `study/<device>.jsonl`; escape leaves without writing."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -34,11 +34,11 @@ class LogBlockScreen(Screen[studylog.Block | None]):
     def compose(self) -> ComposeResult:
         h = host(self)
         today = date.fromisoformat(h.col.today(h.now()))
-        log = studylog.read(h.col.root)
+        log = h.col.study.read()
         last = log.blocks[-1] if log.blocks else None
         start = BlockFields(
-            source=last.source if last else studylog.SOURCES[0],
-            mode=last.mode if last else studylog.MODES[0],
+            source=last.source if last else records.SOURCES[0],
+            mode=last.mode if last else records.MODES[0],
             questions="",
             correct="",
             minutes="",
@@ -73,10 +73,10 @@ class LogBlockScreen(Screen[studylog.Block | None]):
         event.stop()
         h = host(self)
         col, moment = h.col, h.now()
-        log = studylog.read(col.root)
+        log = col.study.read()
         checked = check_fields(
             event.fields,
-            block_id=studylog.fresh_id(log),
+            block_id=records.fresh_id(log),
             today=date.fromisoformat(col.today(moment)),
             time=iso(moment),
             device=col.device,
@@ -85,7 +85,7 @@ class LogBlockScreen(Screen[studylog.Block | None]):
             event.form.show_problems(checked.problems)
             return
         try:
-            studylog.append(col.root, col.device, checked.block)
+            col.study.append(checked.block)
         except ValueError as e:  # the log's own check, the same rules
             event.form.show_problems(str(e).split("; "))
             return

@@ -15,9 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
 from pearldeck.analytics import DEFAULT_TARGET, ErrorMix, Report, bands
-from pearldeck.store import studylog
-from pearldeck.store.fsutil import WriteFailed
-from pearldeck.store.studylog import MISS_KINDS
+from pearldeck.errors import WriteFailed
+from pearldeck.records import MISS_KINDS, Block, Exam, describe
 from pearldeck.tui.block_entry import SOURCE_TITLES
 from pearldeck.tui.host import host
 from pearldeck.tui.themes import miss_color, pathway_color, score_band_color
@@ -253,10 +252,8 @@ class ReportScreen(Screen[None]):
         self._has_records = False
 
     def compose(self) -> ComposeResult:
-        from pearldeck.cli.analytics_cmds import collect_report
-
         h = host(self)
-        report, log = collect_report(h.col, h.now(), target=DEFAULT_TARGET, since=None)
+        report, log = h.col.report(h.now(), target=DEFAULT_TARGET, since=None)
         self._has_records = bool(log.blocks or log.exams)
         self.refresh_bindings()
         for w in log.warnings:
@@ -296,35 +293,33 @@ class ReportScreen(Screen[None]):
         from pearldeck.tui.dialogs.pick_record import PickRecordDialog
 
         h = host(self)
-        log = studylog.read(h.col.root)
-        records: list[studylog.Block | studylog.Exam] = [*log.blocks, *log.exams]
+        log = h.col.study.read()
+        records: list[Block | Exam] = [*log.blocks, *log.exams]
         records.sort(key=lambda r: (r.date, r.time), reverse=True)
         if not records:
             self.notify("No blocks or exams are logged yet.")
             return
         by_key = {f"{_kind(r)}:{r.id}": r for r in records}
 
-        def confirmed(record: studylog.Block | studylog.Exam, yes: bool | None) -> None:
+        def confirmed(record: Block | Exam, yes: bool | None) -> None:
             if not yes:
                 return
             from pearldeck.scheduler import iso
 
             col = h.col
             try:
-                studylog.void(col.root, col.device, _kind(record), record.id, iso(h.now()))
+                col.study.void(_kind(record), record.id, iso(h.now()))
             except (ValueError, WriteFailed) as e:  # already gone, or the disk refused
                 self.notify(str(e), title="Not deleted", severity="error", timeout=10)
                 return
             # the result comes before this screen resumes, which reads the report again
-            self.notify(
-                f"Deleted {studylog.describe(record)}. Log it again with the right numbers."
-            )
+            self.notify(f"Deleted {describe(record)}. Log it again with the right numbers.")
 
         def picked(key: str | None) -> None:
             record = by_key.get(key or "")
             if record is not None:
                 body = (
-                    f"{studylog.describe(record)}\n\nIts line stays in your study log and a line "
+                    f"{describe(record)}\n\nIts line stays in your study log and a line "
                     "voiding it is added, so every device you sync drops it too."
                 )
                 self.app.push_screen(
@@ -332,9 +327,9 @@ class ReportScreen(Screen[None]):
                     lambda yes: confirmed(record, yes),
                 )
 
-        options = [(key, studylog.describe(r)) for key, r in by_key.items()]
+        options = [(key, describe(r)) for key, r in by_key.items()]
         self.app.push_screen(PickRecordDialog(options), picked)
 
 
-def _kind(record: studylog.Block | studylog.Exam) -> str:
-    return "block" if isinstance(record, studylog.Block) else "exam"
+def _kind(record: Block | Exam) -> str:
+    return "block" if isinstance(record, Block) else "exam"

@@ -17,8 +17,8 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from pearldeck.daily import CardView
+from pearldeck.errors import WriteFailed
 from pearldeck.model import PATHWAY_TITLES, Pearl, PearlError, Rating
-from pearldeck.store.fsutil import WriteFailed
 from pearldeck.tui.host import host
 from pearldeck.tui.session import Answer, Session
 from pearldeck.tui.widgets.card import PearlCard

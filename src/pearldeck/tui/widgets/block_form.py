@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from pearldeck.model import PATHWAYS
-from pearldeck.store.studylog import MISS_KINDS, MODES, SOURCES
+from pearldeck.records import MISS_KINDS, MODES, SOURCES
 from pearldeck.tui.block_entry import SOURCE_TITLES, BlockFields, check_fields
 from pearldeck.tui.themes import pathway_color
 

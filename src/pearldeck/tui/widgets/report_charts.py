@@ -12,7 +12,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from pearldeck.analytics import ExamRow, WeekRow, band_of, bands
-from pearldeck.store.studylog import MISS_KINDS
+from pearldeck.records import MISS_KINDS
 from pearldeck.tui.themes import miss_color, score_band_color
 from pearldeck.tui.widgets.charts import MONTHS
 
