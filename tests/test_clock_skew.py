@@ -61,7 +61,9 @@ def test_a_future_dated_review_from_another_device(root: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     phone_log = root / "reviews" / "phone.jsonl"
+    # (the pearl here has no source, so `check` adds that style warning: not this test's)
     warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    warnings = [w for w in warnings if "pearl has no source" not in w]
     assert len(warnings) == 1
     assert f"{phone_log}:1: review of card {p.id}" in warnings[0] and "ahead" in warnings[0]
 

@@ -47,6 +47,7 @@ from pearldeck.store.fsutil import (
 )
 from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
+from pearldeck.store.media import MediaError as MediaError
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import study_day
 
@@ -664,6 +665,42 @@ class Collection(Reviews, DailyQueue):
         )
         return rep, log
 
+    # media ----------------------------------------------------------------
+
+    def add_media_file(self, src: Path) -> str:
+        """Copy an image or sound into `media/` under a stable name; returns `media/<name>`.
+        Raises MediaError (unknown type, empty, too large, unreadable) with a message."""
+        from pearldeck.store.media import add_media_file
+
+        try:
+            return add_media_file(self.root, src)
+        except MediaError as e:  # some messages name only the file: give its whole path
+            message = str(e)
+            if message.startswith(f"{src.name}: "):
+                raise MediaError(f"{src}: {message[len(src.name) + 2 :]}") from None
+            raise
+
+    def media_file(self, ref: str) -> Path | None:
+        """The file a `media/...` reference names, or None if it would leave `media/`."""
+        from pearldeck.store.media import media_path
+
+        return media_path(self.root, ref)
+
+    def media_report(self) -> tuple[list[Problem], list[str]]:
+        """Images pearls name that are not in `media/` (`path:line`), and media no pearl uses."""
+        from pearldeck.markup import image_refs
+        from pearldeck.store.media import list_media
+
+        present = set(list_media(self.root))
+        used: set[str] = set()
+        missing: list[Problem] = []
+        for p in self.index.pearls():
+            for ref in image_refs(p.text) + image_refs(p.back or ""):
+                used.add(ref)
+                if ref not in present:
+                    missing.append(Problem(self.display(p.file), p.line, f"image {ref} not found"))
+        return missing, sorted(present - used)
+
 
 def init(root: Path) -> list[Path]:
     """Make a collection at `root`, or add what an existing one lacks; the paths made."""
@@ -700,6 +737,13 @@ def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     v = raw.values
     keys = CONTENT_KEYS
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
+
+
+def has_media(root: Path) -> bool:
+    """Whether the collection keeps any media (images) at all."""
+    from pearldeck.store.media import list_media
+
+    return bool(list_media(root))
 
 
 def discard_damaged_index(root: Path, error: BaseException) -> Path | None:

@@ -23,7 +23,7 @@ from pearldeck.cli.common import (
     tag_filter,
     tags_given,
 )
-from pearldeck.model import MERGE_MARKER, PATHWAYS, Pearl, Problem
+from pearldeck.model import MERGE_MARKER, PATHWAYS, Pearl, PearlError, Problem
 
 
 def register(group: click.Group) -> None:
@@ -130,6 +130,22 @@ def _check_merge_driver(root: Path, fix: bool) -> None:
 )
 @click.option("--source", "-s", metavar="TEXT", help="e.g. 'UWorld 12345'.")
 @click.option("--block", metavar="ID", help="Question block id it came from.")
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="Copy an image into media/ and show it under the text (repeat).",
+)
+@click.option(
+    "--back-image",
+    "back_images",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="The same, shown under the answer (needs --back).",
+)
 @click.pass_context
 @guarded
 def add(
@@ -140,11 +156,17 @@ def add(
     tag: tuple[str, ...],
     source: str | None,
     block: str | None,
+    images: tuple[Path, ...],
+    back_images: tuple[Path, ...],
 ) -> None:
     """Append one pearl to its pathway file and print its new id.
 
     With no TEXT (in a terminal), open the app's Add form for quick capture during a
-    block: linked to the last block logged, on the pathway it missed most (or -p)."""
+    block: linked to the last block logged, on the pathway it missed most (or -p).
+
+    Each --image is copied into the collection's media/ folder under a stable name and
+    linked at the end of the text as ![](media/NAME) (for a question, the front: "what does
+    this ECG show?"); each --back-image at the end of the answer."""
     if text is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             fail("give the pearl's TEXT (the Add form opens only in a terminal)", 2)
@@ -155,15 +177,35 @@ def add(
     if pathway is None:
         fail("missing option '--pathway' / '-p': the pathway the pearl goes to", 2)
     check_pathway(pathway)
+    if back_images and back is None:
+        fail("--back-image needs --back: a cloze has no answer side", 2)
     tags = tags_given(tag)
+    from pearldeck.collection import MediaError
     from pearldeck.drafts import PearlDraft
 
-    draft = PearlDraft(pathway=pathway, text=text, back=back, tags=tags, source=source, block=block)
     with open_collection(ctx) as col:
         if block is not None and not col.study.block_exists(block):
             fail(f"no question block {block!r}; see `pearls block list`", 2)
+        draft = PearlDraft(
+            pathway=pathway, text=text, back=back, tags=tags, source=source, block=block
+        )
+        problems = col.validate_draft(draft)
+        if problems:  # before any file is copied in
+            raise PearlError(problems)
+        try:
+            text = with_images(text, [col.add_media_file(p) for p in images])
+            if back is not None:
+                back = with_images(back, [col.add_media_file(p) for p in back_images])
+        except MediaError as e:
+            fail(str(e))
+        draft = draft.model_copy(update={"text": text, "back": back})
         [pearl] = col.add([draft], now())
     click.echo(pearl.id)
+
+
+def with_images(text: str, refs: list[str]) -> str:
+    """`text` with an image line `![](media/...)` after it for each reference."""
+    return "\n".join([text, *(f"![]({ref})" for ref in refs)])
 
 
 @command("list")
@@ -201,13 +243,17 @@ def list_pearls(
 @click.pass_context
 @guarded
 def check(ctx: click.Context, fix: bool) -> None:
-    """Validate the whole collection: one `path:line: message` per problem, exit 1 if any."""
+    """Validate the whole collection: one `path:line: message` per problem, exit 1 if any.
+
+    A pearl naming an image that is not in media/ is a problem; a file in media/ that no
+    pearl uses is a warning (on stderr), not a failure."""
     with open_collection(ctx, valid=False, assign_ids=False) as col:
         if fix:
             n = col.fix_ids()
             if n:
                 click.echo(f"assigned ids to {n} pearl(s)", err=True)
-        problems = col.problems
+        missing, unused = col.media_report()
+        problems = col.problems + missing
         pearls = col.pearls()
         n_pearls = len(pearls)
         skewed = col.clock_skew(now())
@@ -219,8 +265,10 @@ def check(ctx: click.Context, fix: bool) -> None:
     for p in skipped:
         if str(p) not in shown:
             click.echo(f"warning: {p}")
-    # advice only: neither changes the exit code (a skewed review stands; style is a hint)
+    # advice only: none changes the exit code (a skewed review stands; style is a hint;
+    # an unused image may be used later)
     warnings = [*skewed, *style_warnings(col.root, pearls)]
+    warnings += [Problem(col.display(ref), 0, "used by no pearl") for ref in unused]
     for w in warnings:
         click.echo(f"warning: {w}")
     # a merge left its markers in a log: the user must finish that merge

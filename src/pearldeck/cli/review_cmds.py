@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -193,5 +195,19 @@ def _run_tui(ctx: click.Context, start: str, pathway: str | None, tag: str | Non
         from pearldeck.tui.app import PearlsApp
     except ImportError:  # pragma: no cover - the TUI ships with the package
         fail("the review UI is not available in this build; use `pearls next` and `pearls rate`")
-    app = PearlsApp(options(ctx).dir, start=start, pathway=pathway, tag=tag)
+    root = options(ctx).dir
+    _prepare_images(root)
+    app = PearlsApp(root, start=start, pathway=pathway, tag=tag)
     app.run()
+
+
+def _prepare_images(root: Path) -> None:
+    """In a terminal, and only for a collection with images: learn which graphics the
+    terminal shows now, as the app cannot ask once it runs (else: half-block images)."""
+    from pearldeck.collection import has_media
+
+    if sys.stdin.isatty() and sys.stdout.isatty() and has_media(root):
+        from pearldeck.tui.widgets.card_image import prepare_terminal
+
+        with contextlib.suppress(Exception):  # a terminal that answers oddly: half-blocks
+            prepare_terminal()

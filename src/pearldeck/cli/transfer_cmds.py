@@ -97,6 +97,7 @@ def export(
     out = _output_file(output, safe_filename)
     with open_collection(ctx) as col:
         pearls, modified = col.export_rows()
+        find_media = col.media_file  # needs only the folder: usable once closed
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
     if tag:
@@ -117,7 +118,9 @@ def export(
             bar.update(task, completed=done)
 
     try:
-        result = export_apkg(pearls, out, deck_name=deck, modified=modified, progress=progress)
+        result = export_apkg(
+            pearls, out, deck_name=deck, modified=modified, progress=progress, media=find_media
+        )
     except ExportError as e:
         fail(str(e))
     finally:
@@ -125,9 +128,12 @@ def export(
             bar.stop()
     size = result.size / 1024
     shown = f"{size:.0f} KB" if size < 1024 else f"{size / 1024:.1f} MB"
+    for ref in result.missing_media:
+        click.echo(f"warning: image {ref} not found; see `pearls check`", err=True)
+    images = f"{result.media} image{'s' * (result.media != 1)}, " if result.media else ""
     click.echo(
         f"wrote {result.path}: {result.notes} notes, {result.cards} cards, "
-        f"{result.decks} decks, {shown}"
+        f"{result.decks} decks, {images}{shown}"
     )
 
 

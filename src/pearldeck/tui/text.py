@@ -10,46 +10,30 @@ from pearldeck.model import CLOZE_RE, PATHWAY_TITLES, Pearl, split_tags
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
+from pearldeck.tui.markup_view import may_be_markup, render
 from pearldeck.tui.themes import pathway_color
-
-ASKED = "bold $accent"
-"""Style of the asked deletion: `[...]` on the front, the words on the back."""
 
 
 def prompt_content(pearl: Pearl, cloze: int | None) -> Content:
     """The question side: the asked cloze as a highlighted `[...]` (or `[hint]`)."""
-    if cloze is None:
-        return Content(pearl.text)
-    parts: list[str | tuple[str, str]] = []
-    pos = 0
-    for m in CLOZE_RE.finditer(pearl.text):
-        parts.append(pearl.text[pos : m.start()])
-        if int(m.group(1)) == cloze:
-            parts.append((f"[{m.group(3)}]" if m.group(3) else "[...]", ASKED))
-        else:
-            parts.append(m.group(2))
-        pos = m.end()
-    parts.append(pearl.text[pos:])
-    return Content.assemble(*parts)
+    return render(pearl.text, cloze).content
 
 
 def answer_content(pearl: Pearl, cloze: int | None) -> Content:
     """The answer side: the back, or the whole cloze with the asked words highlighted."""
     if cloze is None:
-        return Content(pearl.back or "")
-    parts: list[str | tuple[str, str]] = []
-    pos = 0
-    for m in CLOZE_RE.finditer(pearl.text):
-        parts.append(pearl.text[pos : m.start()])
-        parts.append((m.group(2), f"{ASKED} underline") if int(m.group(1)) == cloze else m.group(2))
-        pos = m.end()
-    parts.append(pearl.text[pos:])
-    return Content.assemble(*parts)
+        return render(pearl.back or "").content
+    return render(pearl.text, cloze, revealed=True).content
 
 
 def plain_text(pearl: Pearl) -> str:
-    """The pearl's text with every deletion shown, for one-line lists."""
-    return CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
+    """The pearl's text with every deletion shown and no markup, on one line, for lists."""
+    text = CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
+    if not may_be_markup(text):
+        return text
+    from pearldeck.markup import to_plain
+
+    return " ".join(to_plain(text).split("\n"))
 
 
 def meta_content(pearl: Pearl) -> Content:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePath
 from typing import ClassVar
 
@@ -10,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
+from pearldeck.collection import MediaError
 from pearldeck.drafts import PearlDraft
 from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.model import PATHWAYS, Pearl, PearlError
@@ -34,7 +36,10 @@ class AddScreen(Screen[None]):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [Path(__file__).with_name("add.tcss"), FORM_CSS]
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+o", "attach", "Attach image"),
+    ]
 
     def __init__(
         self, pathway: str | None = None, block: Block | None = None, *, quit_on_back: bool = False
@@ -69,6 +74,9 @@ class AddScreen(Screen[None]):
             yield PearlForm(
                 PearlDraft(pathway=self.start_pathway, text="", block=block_id), id="add-form"
             )
+            image = Input(placeholder="path of a file; enter or ctrl+o attaches it", id="add-image")
+            image.border_title = "Image (png, jpg, gif, webp, svg)"
+            yield image
             yield Static(id="added-list")
         yield Footer()
 
@@ -101,6 +109,28 @@ class AddScreen(Screen[None]):
         self._show_added()
         form.clear_for_next()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "add-image":
+            event.stop()
+            self.action_attach()
+
+    def action_attach(self) -> None:
+        """Copy the file into media/ and link it at the end of the text, as `--image` does."""
+        box = self.query_one("#add-image", Input)
+        path = typed_path(box.value)
+        if path is None:
+            self.notify("Type the path of an image first.")
+            box.focus()
+            return
+        try:
+            ref = host(self).col.add_media_file(path)
+        except MediaError as e:
+            self.notify(str(e), title="Not attached", severity="error", timeout=10)
+            return
+        self.query_one(PearlForm).append_text(f"![]({ref})")
+        box.value = ""
+        self.notify(f"Attached {ref}.")
+
     def _show_added(self) -> None:
         parts: list[str | tuple[str, str] | Content] = [
             (f"Added in this session: {len(self.added)}\n", "bold")
@@ -132,3 +162,13 @@ class AddScreen(Screen[None]):
             self.app.exit()
         else:
             self.app.pop_screen()
+
+
+def typed_path(value: str) -> Path | None:
+    """A path as typed or dropped into the terminal: quotes and `\\ ` escapes undone."""
+    value = value.strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    else:
+        value = re.sub(r"\\(.)", r"\1", value)
+    return Path(value).expanduser() if value else None

@@ -55,6 +55,7 @@ class ReviewScreen(Screen[None]):
         Binding("E", "edit_external", "$EDITOR", show=False),
         Binding("s", "suspend", "Suspend"),
         Binding("b", "bury", "Bury"),
+        Binding("o", "open_image", "Open image"),
         Binding("a", "add", "Add", show=False),
         Binding("a", "add_pearl", "Add"),  # shown in the footer once the queue is empty
         Binding("h,escape", "home", "Home"),
@@ -167,6 +168,8 @@ class ReviewScreen(Screen[None]):
             return not has_card and self._waiting is not None
         if action in ("edit", "edit_external", "suspend", "bury", "add"):
             return has_card
+        if action == "open_image":
+            return has_card and bool(self.query_one(PearlCard).images)
         if action == "add_pearl":
             return not has_card
         return True
@@ -311,6 +314,20 @@ class ReviewScreen(Screen[None]):
         h.col.refresh()
         if not h.check_problems():
             self._reload_card()
+
+    def action_open_image(self) -> None:
+        """Each image on the card in the system viewer (the terminal shows only a preview)."""
+        from pearldeck.tui.opener import open_in_viewer
+
+        for ref, path in self.query_one(PearlCard).images:
+            if path is None or not path.is_file():
+                self.notify(f"{ref} not found; run `pearls check`", severity="warning")
+                continue
+            problem = open_in_viewer(path)
+            if problem:
+                self.notify(problem, severity="warning", timeout=8)
+                return
+            self.notify(f"Opened {ref}.")
 
     def action_add(self) -> None:
         host(self).open_add(self.view.pearl.pathway if self.view else self.pathway)

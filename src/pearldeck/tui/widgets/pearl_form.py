@@ -145,6 +145,12 @@ class PearlForm(Vertical):
         back = self.query_one("#f-back", Input).value
         return bool(text.strip() or back.strip())
 
+    def append_text(self, words: str) -> None:
+        """Add `words` at the end of the text (undoable), and go back to typing there."""
+        area = self.query_one("#f-text", PearlText)
+        area.insert(f" {words}" if area.text.strip() else words, area.document.end)
+        area.focus()
+
     def clear_for_next(self) -> None:
         """Empty text and answer, keep pathway, tags and source; ready for the next pearl."""
         self.query_one("#f-text", PearlText).load_text("")
