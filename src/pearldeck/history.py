@@ -129,7 +129,7 @@ class History:
         if not (new or rebuild):
             return
         kept = [] if rebuild else json.loads(self.index.get_meta(SKIPPED) or "[]")
-        kept += [[p.path, p.line, p.message] for p in new]
+        kept += [[p.path, p.line, p.message, p.kind] for p in new]
         self.index.set_meta(db, SKIPPED, json.dumps(kept[-1000:]))
 
     def skipped(self) -> list[Problem]:
@@ -138,7 +138,7 @@ class History:
             kept = json.loads(self.index.get_meta(SKIPPED) or "[]")
         except ValueError:
             return []
-        return [Problem(str(path), int(line), str(msg)) for path, line, msg in kept]
+        return [Problem(str(r[0]), int(r[1]), str(r[2]), *[str(k) for k in r[3:4]]) for r in kept]
 
     def refold_all(self, db: sqlite3.Connection) -> None:
         """Every card's state: a plain history's from its last review, the rest folded."""
