@@ -337,7 +337,7 @@ class Collection(DailyQueue):
         from pearldeck.store.yamlfile import RawPearl, validate_raw
 
         values: dict[str, object] = {"text": draft.text}
-        for key in ("back", "source", "added", "block", "origin"):
+        for key in ("back", "source", "added", "block", "origin", "context"):
             if getattr(draft, key) is not None:
                 values[key] = getattr(draft, key)
         if draft.tags:
@@ -642,7 +642,7 @@ def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
     from pearldeck.store.yamlfile import raw_tags
 
     v = raw.values
-    keys = ("text", "back", "source", "added", "block", "origin")
+    keys = ("text", "back", "source", "added", "block", "origin", "context")
     return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
 
 

@@ -18,4 +18,6 @@ class PearlDraft(BaseModel):
     added: str | None = None
     block: str | None = None
     origin: str | None = None
+    context: str | None = None
+    """The heading path above an imported card (`Cardiology > Heart failure`)."""
     """`path:line` the draft was read from (markdown import); kept in the pearl."""

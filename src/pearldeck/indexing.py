@@ -30,7 +30,16 @@ def pearl_row(
     tags = raw_tags(raw)
     text, back, added = v["text"], v.get("back"), v.get("added")
     data = json.dumps(
-        [text, back, list(tags), v.get("source"), added, v.get("block"), v.get("origin")],
+        [
+            text,
+            back,
+            list(tags),
+            v.get("source"),
+            added,
+            v.get("block"),
+            v.get("origin"),
+            v.get("context"),
+        ],
         ensure_ascii=False,
     )
     content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()

@@ -91,6 +91,8 @@ class Pearl:
     """Id of the question block that produced it, if logged."""
     origin: str | None = None
     """`notes/cardio.md:12` for a pearl imported from markdown: where it was read."""
+    context: str | None = None
+    """The heading path above it in the notes it was imported from, shown with the prompt."""
     file: str = ""
     """Path of its file relative to the collection."""
     line: int = 0
@@ -122,6 +124,7 @@ class Pearl:
             "added": self.added,
             "block": self.block,
             "origin": self.origin,
+            "context": self.context,
             "file": self.file,
             "line": self.line,
         }

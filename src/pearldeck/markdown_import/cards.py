@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 
 from pearldeck.markdown_import.common import _HIGHLIGHT, MAX_CLOZES, _Bad, _quote
 
@@ -32,18 +34,46 @@ def _scan_clozes(text: str) -> tuple[list[tuple[int, int, int, str]], int | None
     return spans, None
 
 
-def _find_split(text: str, spans: list[tuple[int, int, int, str]]) -> int | None:
-    """Index of the first ` :: ` (or one at an end) outside a cloze; text is collapsed."""
+@dataclass(frozen=True)
+class Separators:
+    """The plugin's card separators: one-line (`::`, reversed `:::`), multi-line (`?`, `??`)."""
+
+    inline: str = "::"
+    multiline: str = "?"
+
+    @property
+    def inline_reversed(self) -> str:
+        return self.inline + self.inline[-1]
+
+    @property
+    def multiline_reversed(self) -> str:
+        return self.multiline + self.multiline
+
+
+def _find_split(
+    text: str, spans: list[tuple[int, int, int, str]], sep: Separators
+) -> tuple[int, int, bool] | None:
+    """(start, end, reversed?) of the first separator outside a cloze or highlight."""
+    if "==" in text:
+        marks = [(m.start(), m.end(), 0, "") for m in _HIGHLIGHT.finditer(text)]
+        spans = sorted([*spans, *marks]) if marks else spans
     i, s = 0, 0
-    while (p := text.find("::", i)) >= 0:
+    mark = sep.inline
+    while (p := text.find(mark, i)) >= 0:
         while s < len(spans) and spans[s][1] <= p:
             s += 1
         if s < len(spans) and spans[s][0] <= p:
             i = spans[s][1]
             continue
-        if (p == 0 or text[p - 1] == " ") and (p + 2 == len(text) or text[p + 2] == " "):
-            return p
-        i = p + 1
+        j = p
+        while j > 0 and p - j < 8 and text[j - 1].isdecimal():
+            j -= 1
+        if j < p and text.endswith("{{c", 0, j):  # `{{c1234::`: a broken cloze, no split
+            i = p + len(mark)
+            continue
+        if text.startswith(sep.inline_reversed, p):
+            return p, p + len(sep.inline_reversed), True
+        return p, p + len(mark), False
     return None
 
 
@@ -70,23 +100,34 @@ def _unhighlight(text: str) -> str:
     return _HIGHLIGHT.sub(r"\1", text) if "==" in text else text
 
 
-def _pearl(text: str) -> tuple[str, str | None] | None:
-    """(text, back) of a list item's text, None if it is no pearl; raises _Bad."""
+def _pearl(text: str, sep: Separators) -> list[tuple[str, str | None]] | None:
+    """The pearls (text, back) of a one-line card, None if it is no card; raises _Bad.
+
+    `q::a` is one pearl, `q:::a` two (one each way), a cloze or highlights one."""
     spans, unclosed = _scan_clozes(text)
     if unclosed is not None:
         raise _Bad(f"cloze {_quote(text[unclosed:], 20)} is not closed: end it with '}}}}'")
-    split = _find_split(text, spans)
+    split = _find_split(text, spans, sep)
     if split is not None:
+        start, end, both_ways = split
+        mark = sep.inline_reversed if both_ways else sep.inline
         if spans:
-            raise _Bad("a pearl is either 'prompt :: answer' or a cloze, not both")
-        prompt, answer = text[:split].strip(), text[split + 2 :].strip()
+            raise _Bad(f"a pearl is either 'prompt {mark} answer' or a cloze, not both")
+        prompt, answer = text[:start].strip(), text[end:].strip()
         if not prompt:
-            raise _Bad("nothing before ' :: ': write the prompt there")
+            raise _Bad(f"nothing before ' {mark} ': write the prompt there")
         if not answer:
-            raise _Bad("nothing after ' :: ': write the answer there")
-        return _unhighlight(prompt), _unhighlight(answer)
+            raise _Bad(f"nothing after ' {mark} ': write the answer there")
+        prompt, answer = _unhighlight(prompt), _unhighlight(answer)
+        return [(prompt, answer), (answer, prompt)] if both_ways else [(prompt, answer)]
+    cloze = _cloze(text, spans)
+    return None if cloze is None else [(cloze, None)]
+
+
+def _cloze(text: str, spans: list[tuple[int, int, int, str]]) -> str | None:
+    """The text of a cloze pearl: `{{c1::…}}` as written, or highlights numbered c1, c2…"""
     if spans:
-        return _unhighlight(text), None  # _check_clozes checks each one
+        return _unhighlight(text)  # _check_clozes checks each one
     marks = list(_HIGHLIGHT.finditer(text))
     if not marks:
         return None
@@ -95,4 +136,10 @@ def _pearl(text: str) -> tuple[str, str | None] | None:
     if any("{{" in m.group(1) or "}}" in m.group(1) for m in marks):
         raise _Bad("a ==highlight== cannot hold '{{' or '}}'")
     numbers = iter(range(1, len(marks) + 1))
-    return _HIGHLIGHT.sub(lambda m: f"{{{{c{next(numbers)}::{m.group(1)}}}}}", text), None
+    return _HIGHLIGHT.sub(lambda m: f"{{{{c{next(numbers)}::{m.group(1)}}}}}", text)
+
+
+def card_key(front: str) -> str:
+    """A card's identity in its note: its front, case and spacing aside, hashed."""
+    words = " ".join(front.casefold().split())
+    return hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()

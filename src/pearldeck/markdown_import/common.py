@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from pearldeck.drafts import PearlDraft
@@ -51,6 +53,18 @@ class ImportDefaults:
     """`--source`: wins over the front matter's `source` (it names this import)."""
     block: str | None = None
     """`--block`: copied onto every draft."""
+    inline_sep: str | None = None
+    """`--inline-sep`: splits a one-line card (default `::`; the reversed one adds its last
+    character again: `:::`). Front matter `inline-sep:` is used when this is None."""
+    multiline_sep: str | None = None
+    """`--multiline-sep`: the line alone between a multi-line card's front and back
+    (default `?`; doubled, `??`, for a card each way)."""
+    bold_cloze: bool = False
+    """`--bold-cloze`: `**bold**` is a cloze, as the Obsidian plugin's setting makes it."""
+    media: Callable[[str, str], str | None] | None = None
+    """Copies an image a note names (note path, link target) into the collection and
+    returns its `media/...` reference, or None if there is no such image; None: images
+    become their alt text."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,23 @@ class ParseResult:
     skipped: int
     """Paragraphs and list items that are not pearls."""
     skipped_lines: list[int]
+    keys: list[str] = field(default_factory=list)
+    """Per draft: its identity in its note (a hash of its front), stable when lines move."""
+    schedules: list[tuple[Schedule | None, ...]] = field(default_factory=list)
+    """Per draft: the plugin's schedule of each of its cards (card order), or Nones."""
+    notes: list[Problem] = field(default_factory=list)
+    """What looks like a card but was not imported, and why; images not found."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """One entry of an Obsidian spaced-repetition `<!--SR:!due,interval,ease-->` comment."""
+
+    due: date
+    interval: int
+    """Days."""
+    ease: int
+    """SM-2 ease in percent (250 = 2.5)."""
 
 
 @functools.cache
@@ -83,6 +114,7 @@ def _markdown_it() -> tuple[MarkdownIt, MarkdownIt, MarkdownIt]:
             return link
 
     block = PlainMarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+    block.enable("table")  # answers keep their tables (GFM, as Obsidian writes them)
     inline = PlainMarkdownIt("commonmark", {"maxNesting": MAX_INLINE_NESTING})
     # The text rule stops at every character in this set to let other rules try; the
     # default set also holds `:`, `=`, `{`, `-`… which start no commonmark rule but split
@@ -209,3 +241,27 @@ def _too_big(path: str, size: int) -> Problem:
 
 
 NO_DEFAULTS = ImportDefaults()
+
+
+# The plugin writes `<!--SR:!2025-11-10,3,250!2025-11-12,5,270-->`: one entry per card.
+_SR_ENTRY = re.compile(r"!(\d{4})-(\d{2})-(\d{2}),(\d{1,5}),(\d{1,4})")
+_NOT_REVIEWED = (2000, 1, 1)
+"""The plugin's date for a card of the group it has not reviewed yet."""
+MAX_SCHEDULES = 999
+
+
+def parse_schedule(comment: str) -> list[Schedule | None]:
+    """The entries of one `<!--SR:…-->` comment, in card order; None for a new card."""
+    out: list[Schedule | None] = []
+    for m in _SR_ENTRY.finditer(comment[:20_000]):
+        y, mo, d, interval, ease = (int(g) for g in m.groups())
+        try:
+            due = date(y, mo, d)
+        except ValueError:
+            out.append(None)
+            continue
+        new = (y, mo, d) == _NOT_REVIEWED or interval < 1 or ease < 130
+        out.append(None if new else Schedule(due, interval, ease))
+        if len(out) >= MAX_SCHEDULES:
+            break
+    return out

@@ -21,6 +21,7 @@ class FrontMatterReader:
     fm_pathway: str | None
     fm_tags: list[str]
     fm_source: str | None
+    fm_seps: dict[str, str]
 
     def problem(self, line: int, message: str) -> None:
         raise NotImplementedError
@@ -81,7 +82,7 @@ class FrontMatterReader:
         for knode, vnode in root.value:
             line = first + vnode.start_mark.line
             key = knode.value.strip().lower() if isinstance(knode, yaml.ScalarNode) else None
-            if key not in ("pathway", "tags", "tag", "source"):
+            if key not in ("pathway", "tags", "tag", "source", "inline-sep", "multiline-sep"):
                 continue  # title, date, aliases… of Obsidian or Jekyll notes
             if key in seen:
                 self.problem(line, f"'{key}' is given twice in front matter")
@@ -94,6 +95,13 @@ class FrontMatterReader:
                 ok = False
             elif key == "source":
                 self.fm_source = _collapse(vnode.value) or None
+            elif key in ("inline-sep", "multiline-sep"):
+                value = vnode.value.strip()
+                if not 1 <= len(value) <= 8 or any(c.isspace() or c.isalnum() for c in value):
+                    self.problem(line, f"'{key}' must be 1 to 8 punctuation characters")
+                    ok = False
+                else:
+                    self.fm_seps[key] = value
             elif vnode.value.strip():
                 self.fm_pathway = pathway_named(vnode.value)
                 if self.fm_pathway is None:

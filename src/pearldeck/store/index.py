@@ -113,7 +113,7 @@ class PearlRow(NamedTuple):
     pathway: str
     added: str
     data: str
-    """JSON [text, back, tags, source, added, block, origin]."""
+    """JSON [text, back, tags, source, added, block, origin, context]."""
     content: str
     changed_at: float
     chunk: str | None
@@ -646,7 +646,7 @@ def _moved_order(order: str, pos: int) -> str:
 
 def _pearl(row: tuple[object, ...]) -> Pearl:
     pid, file, line, pos, pathway, data = row
-    text, back, tags, source, added, block, origin = json.loads(str(data))
+    text, back, tags, source, added, block, origin, *more = json.loads(str(data))
     return Pearl(
         id=str(pid),
         pathway=str(pathway),
@@ -657,6 +657,7 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
         added=added,
         block=block,
         origin=origin,
+        context=more[0] if more else None,
         file=str(file),
         line=int(line),  # type: ignore[call-overload]
         order=int(pos),  # type: ignore[call-overload]

@@ -65,6 +65,8 @@ def format_pearl(pearl_id: str, draft: PearlDraft, indent: int = 0) -> str:
         lines.append(f"  block: {_scalar(draft.block)}")
     if draft.origin:
         lines.append(f"  origin: {_scalar(draft.origin)}")
+    if draft.context:
+        lines.append(f"  context: {_scalar(draft.context)}")
     pad = " " * indent
     return "".join(pad + line + "\n" for line in lines)
 

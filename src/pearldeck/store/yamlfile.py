@@ -11,7 +11,7 @@ from pearldeck.store.fastyaml import fast_parse
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 6
-KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin")
+KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin", "context")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -82,7 +82,7 @@ def validate_raw(raw: RawPearl, path: str, pathway: str) -> list[Problem]:
         if key not in KEYS:
             hint = f"; known keys: {', '.join(KEYS)}"
             problems.append(Problem(path, _line(raw, key), f"unknown key {key!r}{hint}"))
-    for key in ("id", "text", "back", "source", "added", "block", "origin"):
+    for key in ("id", "text", "back", "source", "added", "block", "origin", "context"):
         if key in v and not isinstance(v[key], str):
             problems.append(Problem(path, _line(raw, key), f"{key!r} must be text, not a list"))
     if problems:
