@@ -215,3 +215,126 @@ def test_note_with_its_own_separator_and_bold_clozes() -> None:
         *expected,
         ("Anaphylaxis is treated first with {{c1::IM epinephrine}}, not antihistamines.", None),
     ]
+
+
+# --- whole answers and markup ------------------------------------------------------------
+
+
+def fake_media(note: str, target: str) -> str | None:
+    """What the CLI's resolver returns for an image it found and copied (tests of the
+    resolver itself, with real files, are in test_markdown_sync.py)."""
+    return None if target == "missing.png" else f"media/{target[:-4]}-0123456789.png"
+
+
+def test_vault_note_acid_base_keeps_whole_answers_and_markup() -> None:
+    r = fixture("vault/Renal/Acid-base.md", media=fake_media)
+    assert [(d.text, d.back, d.context) for d in r.drafts] == [
+        (
+            "Winters' formula predicts what in a metabolic acidosis?",
+            "The expected PaCO₂ (respiratory compensation):\n"
+            "| Measured PaCO₂ | Meaning |\n"
+            "|---|---|\n"
+            "| within expected | appropriate compensation |\n"
+            "| above expected | concurrent respiratory acidosis |\n"
+            "| below expected | concurrent respiratory alkalosis |\n"
+            "See MUDPILES and ![](media/winters-0123456789.png).",
+            "Acid–base",
+        ),
+        (
+            "Write Winters' formula.",
+            "$PaCO_2 = 1.5 \\\\times \\[HCO_3^-] + 8 \\\\pm 2$\n"
+            "- *measured* above it: respiratory acidosis too\n"
+            "- below it: respiratory alkalosis too",
+            "Acid–base > Formulas",
+        ),
+        (
+            "Two findings of a raised anion gap?\nName them.",
+            "an unmeasured anion\ne.g. **lactate**, ketoacids ![ABG](media/abg-0123456789.png)",
+            "Acid–base > Formulas",
+        ),
+        (
+            "First-line treatment of uncomplicated cystitis?",
+            "**nitrofurantoin** for 5 days",
+            "Acid–base > Drugs",
+        ),
+        (
+            "Drug for torsades de pointes",
+            "IV magnesium sulfate ![ECG](media/torsades-0123456789.png)",
+            "Acid–base > Drugs",
+        ),
+        (
+            "Reference",
+            "[IDSA 2011](https://doi.org/10.1093/cid/ciq257) and Cystitis",
+            "Acid–base > Drugs",
+        ),
+    ]
+    assert all(d.tags == ("renal",) for d in r.drafts)
+    assert not r.problems and not r.skipped and not r.notes
+
+
+def test_an_answer_after_a_blank_line_runs_to_the_next_card_or_heading() -> None:
+    r = parse("""\
+        **Q:** Mechanism of metformin?
+        **A:**
+
+        Mechanism:
+
+        - lowers hepatic gluconeogenesis
+        - no hypoglycaemia on its own
+
+        | side effect | note |
+        |---|---|
+        | GI upset | common |
+
+        **Q:** next card?
+        **A:** yes
+
+        ## Heading ends it
+
+        Not part of any answer.
+        """)
+    assert cards(r) == [
+        (
+            "Mechanism of metformin?",
+            "Mechanism:\n- lowers hepatic gluconeogenesis\n- no hypoglycaemia on its own\n"
+            "| side effect | note |\n|---|---|\n| GI upset | common |",
+        ),
+        ("next card?", "yes"),
+    ]
+    assert r.skipped_lines == [18]
+
+
+def test_question_and_answer_headings() -> None:
+    r = parse("""\
+        # Cardiology
+        ## Question
+        First drug for type B aortic dissection?
+        ## Answer
+        IV beta blocker
+        ### Why
+        lowers dP/dt
+        ## Next topic
+        - x :: y
+        ## Question
+        no answer heading
+        # Top
+        """)
+    assert cards(r) == [
+        ("First drug for type B aortic dissection?", "IV beta blocker\n**Why**\nlowers dP/dt"),
+        ("x", "y"),
+    ]
+    assert [d.context for d in r.drafts] == ["Cardiology", "Cardiology > Next topic"]
+    assert [str(p) for p in r.problems] == [
+        "notes.md:10: question heading has no '## Answer' heading of the same level after it"
+    ]
+
+
+def test_a_missing_image_is_listed_and_keeps_its_alt_text() -> None:
+    r = parse("- ECG ![[missing.png]] shows :: ![peaked T](missing.png)\n", media=fake_media)
+    assert cards(r) == [("ECG shows", "peaked T")]
+    assert [str(n) for n in r.notes] == [
+        "notes.md:1: image 'missing.png' not found (beside the note or in the vault): "
+        "its alt text is kept",
+        "notes.md:1: image 'missing.png' not found (beside the note or in the vault): "
+        "its alt text is kept",
+    ]

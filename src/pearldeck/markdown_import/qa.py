@@ -314,7 +314,7 @@ class CardReader(FrontMatterReader):
         found = qa.found
         cleaned = [self.conv.convert(s, found) for s in q_sources]
         cleaned[0] = _strip_mark(_Q_MARK, cleaned[0])
-        question = collapse(" ".join(cleaned))
+        question = " ".join(part for part in cleaned if part).strip()
         first = _strip_mark(_A_MARK, self.conv.convert(a_source, found))
         answer = "\n".join(line for line in (first, *qa.back) if line).strip()
         if not question:
@@ -362,6 +362,8 @@ class CardReader(FrontMatterReader):
                     f"list item is {size:,} characters long; the limit is {MAX_PEARL_CHARS:,}"
                 )
             texts: list[str] = []
+            if not first[2] and first[1].startswith(("[ ] ", "[x] ", "[X] ")):
+                parts[0] = (first[0], first[1][4:], False)  # an Obsidian task `- [ ]`
             for _, source, literal in parts:
                 stripped = source.lstrip()
                 if literal and stripped.startswith("<!--"):
@@ -370,9 +372,7 @@ class CardReader(FrontMatterReader):
                     texts.append(collapse(source.translate(_HIDE)))  # code: never a card
                 else:
                     texts.append(self.conv.convert(source, found))
-            text = texts[0] if len(texts) == 1 else collapse(" ".join(texts))
-            if text.startswith(("[ ] ", "[x] ", "[X] ")):
-                text = text[4:]  # an Obsidian task `- [ ]`
+            text = texts[0] if len(texts) == 1 else " ".join(t for t in texts if t)
             pearls = _pearl(text, self.sep) if text else None
             if pearls is None:
                 self.skip(line0)

@@ -218,6 +218,13 @@ class _Parser(CardReader):
         text = _show(text)
         back = None if back is None else _show(back)
         _check_clozes(text, back)
+        for target in found.missing:
+            self.note(
+                line,
+                f"image {_quote(target)} not found (beside the note or in the vault): "
+                "its alt text is kept",
+            )
+        found.missing.clear()
         scope_pathway, scope_tags, context = self.scoped()
         pathway = scope_pathway or self.fm_pathway or self.default_pathway
         if pathway is None:
