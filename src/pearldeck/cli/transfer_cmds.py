@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,17 +17,11 @@ from pearldeck.cli.common import (
     guarded,
     now,
     open_collection,
-    print_pearl_table,
 )
 from pearldeck.gcpause import gc_paused
-from pearldeck.model import PATHWAYS, PearlError, Problem, content_key
 
 if TYPE_CHECKING:
-    from pearldeck.drafts import PearlDraft
-    from pearldeck.markdown_import import ImportDefaults
-    from pearldeck.model import Pearl
-
-MAX_IMPORT_FILES = 10_000
+    pass
 
 
 def register(group: click.Group) -> None:
@@ -116,48 +108,6 @@ def export(
     )
 
 
-def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    """Files, folders (every *.md below) and `-` for stdin, each as (display path, bytes)."""
-    from pearldeck.markdown_import import MAX_BYTES
-
-    out: list[tuple[str, bytes]] = []
-    problems: list[Problem] = []
-
-    def read(path: Path) -> None:
-        try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                problems.append(
-                    Problem(str(path), 0, f"larger than {MAX_BYTES // 2**20} MB; split it")
-                )
-                return
-            out.append((str(path), path.read_bytes()))
-        except OSError as e:
-            problems.append(Problem(str(path), 0, f"cannot read: {e.strerror or e}"))
-
-    for raw in paths:
-        if raw == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                problems.append(Problem("<stdin>", 0, "input too large; split it"))
-            else:
-                out.append(("<stdin>", data))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.md") if p.is_file())
-            if len(found) > MAX_IMPORT_FILES:
-                problems.append(Problem(raw, 0, f"more than {MAX_IMPORT_FILES} markdown files"))
-                continue
-            for p in found:
-                read(p)
-        elif path.exists():
-            read(path)
-        else:
-            problems.append(Problem(raw, 0, "no such file or folder"))
-    return out, problems
-
-
 @command("import")
 @click.argument(
     "paths",
@@ -165,9 +115,11 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
     nargs=-1,
     required=True,
     metavar="PATH...",
-    help="Markdown files, folders, or - for stdin.",
+    help="Markdown files, folders (an Obsidian vault), or - for stdin.",
 )
-@click.option("--dry-run", "-n", is_flag=True, help="Show what would be added; write nothing.")
+@click.option(
+    "--dry-run", "-n", is_flag=True, help="Show what would be added or updated; write nothing."
+)
 @click.option(
     "--pathway", "-p", metavar="PATHWAY", help="Pathway for pearls under no pathway heading."
 )
@@ -177,6 +129,18 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
 @click.option("--source", "-s", metavar="TEXT", help="Source for every pearl (wins over files).")
 @click.option("--block", metavar="ID", help="Question block id these pearls came from.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid pearls even if some are not.")
+@click.option(
+    "--inline-sep",
+    metavar="SEP",
+    help="Separator of one-line cards (default ::; SEP plus its last character, :::, "
+    "makes a pearl each way).",
+)
+@click.option(
+    "--multiline-sep",
+    metavar="SEP",
+    help="Line alone between a multi-line card's front and back (default ?; ?? each way).",
+)
+@click.option("--bold-cloze", is_flag=True, help="**Bold** text is a cloze, as in the plugin.")
 @click.pass_context
 @guarded
 @gc_paused()  # 10^5 objects, none cyclic; they die on return, before the GC resumes
@@ -189,102 +153,23 @@ def import_notes(
     source: str | None,
     block: str | None,
     skip_invalid: bool,
+    inline_sep: str | None,
+    multiline_sep: str | None,
+    bold_cloze: bool,
 ) -> None:
-    """Import pearls from markdown notes; safe to run again (nothing is added twice).
+    """Import pearls from markdown notes; running it again syncs (edits update pearls).
 
-    List items with `prompt :: answer`, `{{c1::cloze}}` or `==highlight==`, and `Q:`/`A:`
-    pairs are pearls; headings naming a pathway file them. See the README for the format.
+    Obsidian spaced-repetition cards (`q::a`, `q:::a`, `?` lines, `==cloze==`,
+    `{{c1::…}}`), list items, `Q:`/`A:` pairs and `## Question`/`## Answer` headings are
+    pearls; headings naming a pathway file them. See the README for the format.
     If any pearl is invalid nothing is written, unless --skip-invalid.
     """
-    from pearldeck.markdown_import import ImportDefaults
+    from pearldeck.cli.import_notes import Options, import_markdown, require_block
 
-    check_pathway(pathway)
-    tags = tuple(t for raw in tag for t in raw.replace(",", " ").split())
-    defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
-    inputs, problems = _read_inputs(paths)
-    drafts, skipped = _parse_inputs(inputs, defaults, problems)
-
+    opts = Options(
+        dry_run, pathway, tag, source, block, skip_invalid, inline_sep, multiline_sep, bold_cloze
+    )
     with open_collection(ctx) as col:
         if block is not None:
-            _require_block(col.root, block)
-        valid: list[PearlDraft] = []
-        for d in drafts:
-            found = col.validate_draft(d, d.origin or "<input>")
-            problems.extend(found)
-            if not found:
-                valid.append(d)
-        invalid = len(drafts) - len(valid)
-        for p in problems:
-            click.echo(str(p), err=True)
-        if problems and not skip_invalid:
-            click.echo(
-                f"{len(problems)} problem(s); nothing imported (fix them, or --skip-invalid)",
-                err=True,
-            )
-            raise click.exceptions.Exit(1)
-        new = _not_present(valid, col.find_same(valid))
-        present = len(valid) - len(new)
-        if dry_run:
-            _preview(new)
-        elif new:
-            col.add_ids(new, now(), validated=True)  # each draft was checked just above
-    per = Counter(d.pathway for d in new)
-    verb = "would add" if dry_run else "added"
-    detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
-    click.echo(
-        f"{verb} {len(new)} pearl(s)"
-        + (f" ({detail})" if detail else "")
-        + f"; {present} already present; {invalid} invalid; {skipped} paragraph(s) skipped"
-    )
-    if problems and skip_invalid:
-        raise click.exceptions.Exit(0)
-
-
-def _parse_inputs(
-    inputs: list[tuple[str, bytes]], defaults: ImportDefaults, problems: list[Problem]
-) -> tuple[list[PearlDraft], int]:
-    """The drafts of every input and how many paragraphs were skipped; problems go to
-    `problems`."""
-    from pearldeck.markdown_import import decode_markdown, parse_markdown
-
-    drafts: list[PearlDraft] = []
-    skipped = 0
-    for name, data in inputs:
-        text, decode_problems = decode_markdown(data, name)
-        problems.extend(decode_problems)
-        if text is None:
-            continue
-        parsed = parse_markdown(text, name, defaults)
-        drafts.extend(parsed.drafts)
-        problems.extend(parsed.problems)
-        skipped += parsed.skipped
-    return drafts, skipped
-
-
-def _not_present(drafts: list[PearlDraft], existing: list[Pearl | None]) -> list[PearlDraft]:
-    """The drafts neither in the collection nor given twice (first one wins)."""
-    new: list[PearlDraft] = []
-    seen: set[str] = set()
-    for d, same in zip(drafts, existing, strict=True):
-        key = f"{d.pathway}\x1f{content_key(d.text, d.back)}"
-        if same is None and key not in seen:
-            seen.add(key)
-            new.append(d)
-    return new
-
-
-def _preview(drafts: list[PearlDraft]) -> None:
-    if drafts:
-        rows = [(d.origin or "", d.pathway, d.text, d.back, d.tags) for d in drafts]
-        print_pearl_table("from", rows)
-
-
-def _require_block(root: Path, block: str) -> None:
-    try:
-        from pearldeck.store.studylog import block_exists
-    except ImportError:  # pragma: no cover - studylog ships with the package
-        return
-    if not block_exists(root, block):
-        raise PearlError(
-            [Problem(str(root), 0, f"no question block {block!r} (see `pearls block list`)")]
-        )
+            require_block(col.root, block)
+        import_markdown(col, paths, opts, now())

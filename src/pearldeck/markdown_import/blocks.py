@@ -57,10 +57,13 @@ def to_markup(
         elif kind == "html_block":
             if tok.content.lstrip().startswith("<!--"):
                 conv.html(tok.content.strip(), found, False)  # an SR comment, or nothing
-            else:
+            elif "<img" in tok.content.lower():  # its pictures are copied from the vault
                 text = conv.convert(tok.content, found)
-                if text:
-                    out.append(text)
+                out.extend([text] if text else [])
+            else:  # Anki's HTML: <div>, <b>, lists, tables
+                from pearldeck.markup import from_html
+
+                out.extend(line for line in from_html(tok.content).split("\n") if line.strip())
         i = end
     return out
 

@@ -64,6 +64,8 @@ class _Open:
     answered: bool = False
     level: int = 0
     both_ways: bool = False
+    size: int = 0
+    """Characters of markdown taken in so far."""
 
 
 class CardReader(FrontMatterReader):
@@ -137,11 +139,14 @@ class CardReader(FrontMatterReader):
         if o.kind == "multi" and (start == 0 or not self.body_lines[start - 1].strip()):
             self.close_open()  # a blank line ends a multi-line card, as in the plugin
             return False
-        if o.kind != "heading" and any(
-            t.type == "inline" and self.looks_like_card(t.content) for t in tokens[i:end]
+        size = sum(len(t.content) for t in tokens[i:end])
+        if size + o.size > MAX_PEARL_CHARS or (
+            o.kind != "heading"
+            and any(t.type == "inline" and self.looks_like_card(t.content) for t in tokens[i:end])
         ):
-            self.close_open()
+            self.close_open()  # the next card, or too long to be an answer
             return False
+        o.size += size
         self.last_made = []
         lines = to_markup(tokens, i, end, self.conv, o.found)
         (o.back if o.answered else o.front).extend(lines)
@@ -197,6 +202,7 @@ class CardReader(FrontMatterReader):
         for k, raw in enumerate(lines):
             found = Found()
             try:
+                _check_size(raw, "", "line")
                 text = self.conv.convert(raw, found)
                 pearls = _pearl(text, self.sep)
                 if pearls is None:
@@ -212,15 +218,21 @@ class CardReader(FrontMatterReader):
 
     def cloze_paragraph(self, line0: int, source: str) -> None:
         found = Found()
+        bold = self.defaults.bold_cloze and ("**" in source or "__" in source)
+        maybe = "{{c" in source or "==" in source or bold
         try:
-            text = self.conv.convert(source, found, breaks=True)
+            if maybe or source.startswith("#"):  # else prose: not worth parsing
+                _check_size(source, "", "paragraph")
+                text = self.conv.convert(source, found, breaks=True)
+            else:
+                text = source
             if not text and found.tags:  # `#flashcards/cardio`: the note's deck
                 self.note_tags.extend(t for t in found.tags if t not in self.note_tags)
                 return
-            cloze = _cloze(text, _scan_clozes(text)[0]) if "{{c" in text or "==" in text else None
+            cloze = _cloze(text, _scan_clozes(text)[0]) if maybe else None
             if cloze is None:
                 self.skip(line0)
-                if text.rstrip("*").endswith("?"):
+                if text.rstrip("*_ ").endswith("?"):
                     self.note(
                         line0,
                         f"not imported: a question with no answer (no '{self.sep.inline}', "
@@ -235,6 +247,7 @@ class CardReader(FrontMatterReader):
         found = Found()
         both = lines[at].strip() == self.sep.multiline_reversed
         try:
+            _check_size("".join(lines), "", "card")
             front = self.conv.convert("\n".join(lines[:at]), found, breaks=True)
             back = self.conv.convert("\n".join(lines[at + 1 :]), found, breaks=True)
         except _Bad as e:

@@ -28,7 +28,7 @@ _SPACE_RUN = re.compile(r"[^\S\ue004]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # One text token at a time, never a document: `[[target|alias]]`, `![[embed]]`.
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n|]{1,300})(?:\|([^\[\]\n]{0,300}))?\]\]")
-_MARKUP_SPECIALS = re.compile(r"[\\*`\[]")
+_MARKUP_SPECIALS = re.compile(r"[\\*`\[<]|^\s*(?:[-+|]|\d{1,9}[.)]\s)", re.M)
 _HTML_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 _HTML_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -48,12 +48,12 @@ def collapse(text: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Plain text made safe as markup (pearldeck.markup's escape, for text tokens)."""
-    return (
-        _MARKUP_SPECIALS.sub(lambda m: "\\" + m.group(), text)
-        if _MARKUP_SPECIALS.search(text)
-        else text
-    )
+    """Plain text made safe as markup: pearldeck.markup's escape, run only when needed."""
+    if not _MARKUP_SPECIALS.search(text):
+        return text
+    from pearldeck.markup import escape as markup_escape
+
+    return markup_escape(text)
 
 
 @dataclass

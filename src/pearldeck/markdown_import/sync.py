@@ -1,0 +1,84 @@
+"""Re-import as a sync: which note cards are new, edited, unchanged, or deleted as pearls."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pearldeck.drafts import PearlDraft
+from pearldeck.markdown_import.common import Schedule
+from pearldeck.model import Pearl, content_key
+
+
+@dataclass(frozen=True)
+class NoteCard:
+    """A card read from a note, with its identity there."""
+
+    draft: PearlDraft
+    note: str
+    key: str
+    schedules: tuple[Schedule | None, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        """What the card says; an edit in the note changes it (its line moving does not)."""
+        d = self.draft
+        data = [d.pathway, d.text, d.back, list(d.tags), d.context]
+        raw = json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(raw, digest_size=10).hexdigest()
+
+
+@dataclass
+class SyncPlan:
+    """What an import does to the collection."""
+
+    add: list[NoteCard] = field(default_factory=list)
+    update: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
+    """Cards edited in their note since the last import, with the pearl they update."""
+    adopt: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
+    """Cards already in the collection with no record yet (imported before records)."""
+    moved: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
+    """Edited cards now under another pathway: a pearl cannot move, so they are reported."""
+    present: int = 0
+    deleted: int = 0
+    """Cards whose pearl the user deleted: not brought back."""
+
+
+def plan_sync(
+    cards: Sequence[NoteCard],
+    records: Mapping[tuple[str, str], tuple[str, str]],
+    pearls: Mapping[str, Pearl],
+    same: Sequence[Pearl | None],
+) -> SyncPlan:
+    """Decide each card's fate.
+
+    `records`: (note, key) -> (pearl id, digest) from earlier imports; `pearls`: the
+    collection by id; `same`: for each card, a pearl with the same prompt and answer."""
+    plan = SyncPlan()
+    seen: set[str] = set()
+    for card, twin in zip(cards, same, strict=True):
+        record = records.get((card.note, card.key))
+        if record is not None:
+            pearl = pearls.get(record[0])
+            if pearl is None:
+                plan.deleted += 1
+            elif record[1] == card.digest:
+                plan.present += 1
+            elif pearl.pathway != card.draft.pathway:
+                plan.present += 1
+                plan.moved.append((card, pearl))
+            else:
+                plan.update.append((card, pearl))
+            continue
+        key = f"{card.draft.pathway}\x1f{content_key(card.draft.text, card.draft.back)}"
+        if twin is not None:
+            plan.present += 1
+            plan.adopt.append((card, twin))
+        elif key in seen:
+            plan.present += 1  # the same card twice in this import: the first one wins
+        else:
+            seen.add(key)
+            plan.add.append(card)
+    return plan
