@@ -32,3 +32,117 @@ def test_skip_invalid_counts_every_pearl_it_skipped(root: Path, tmp_path: Path) 
     assert out.strip() == (
         "added 1 pearl(s) (1 acute); 0 already present; 2 invalid; 0 paragraph(s) skipped"
     )
+
+
+NOTE = """\
+# Acute care
+
+Source: AAAAI/ACAAI, Anaphylaxis: a 2023 practice parameter update.
+
+## Anaphylaxis
+
+First drug for anaphylaxis::IM epinephrine
+Where is it injected? :: the anterolateral thigh
+
+**Q:** Second-line if hypotension persists after two doses?
+**A:** an IV epinephrine infusion
+"""
+
+
+def _pearls(root: Path) -> dict[str, object]:
+    with Collection(root) as col:
+        return {p.text: p for p in col.pearls()}
+
+
+def test_reimport_updates_an_edited_card_in_place_and_keeps_its_schedule(
+    root: Path, tmp_path: Path
+) -> None:
+    md = tmp_path / "anaphylaxis.md"
+    md.write_text(NOTE)
+    out, _ = run(root, "import", str(md))
+    assert out.startswith("added 3 pearl(s) (3 acute); 0 already present")
+    first = _pearls(root)["First drug for anaphylaxis"]
+    pid = first.id  # type: ignore[attr-defined]
+    assert first.context == "Anaphylaxis"  # type: ignore[attr-defined]
+    run(root, "rate", pid, "good")
+    assert (root / "imports.jsonl").read_text().count("\n") == 3
+
+    # the answer edited, and a line inserted above: the card moved down two lines
+    md.write_text(
+        NOTE.replace(
+            "## Anaphylaxis\n", "## Anaphylaxis\n\nIM epinephrine is the 1 mg/mL solution.\n"
+        ).replace("::IM epinephrine", "::IM epinephrine 0.01 mg/kg (max 0.5 mg)")
+    )
+    out, _ = run(root, "import", str(md), "--dry-run")
+    assert "would add 0 pearl(s); would update 1; 2 already present" in out
+    assert f"update {pid}" in out
+    out, _ = run(root, "import", str(md))
+    assert "added 0 pearl(s); updated 1; 2 already present; 0 invalid" in out
+    pearls = _pearls(root)
+    assert len(pearls) == 3
+    edited = pearls["First drug for anaphylaxis"]
+    assert edited.id == pid  # type: ignore[attr-defined]
+    assert edited.back == "IM epinephrine 0.01 mg/kg (max 0.5 mg)"  # type: ignore[attr-defined]
+    assert edited.origin == f"{md}:9"  # type: ignore[attr-defined]
+    with Collection(root) as col:
+        assert col.statuses()[pid].reps == 1  # the review made before the edit is kept
+    out, _ = run(root, "import", str(md))
+    assert "added 0 pearl(s); 3 already present" in out
+
+
+def test_a_pearl_deleted_in_pearldeck_is_not_brought_back(root: Path, tmp_path: Path) -> None:
+    md = tmp_path / "anaphylaxis.md"
+    md.write_text(NOTE)
+    run(root, "import", str(md))
+    with Collection(root) as col:
+        gone = next(p for p in col.pearls() if p.text == "Where is it injected?")
+        col.replace_pearl(gone.id, None)
+    out, _ = run(root, "import", str(md))
+    assert "added 0 pearl(s); 2 already present; 1 deleted in pearldeck, not re-added" in out
+    assert "Where is it injected?" not in _pearls(root)
+
+
+def test_a_pearl_edited_in_pearldeck_is_not_overwritten_by_an_unchanged_note(
+    root: Path, tmp_path: Path
+) -> None:
+    md = tmp_path / "anaphylaxis.md"
+    md.write_text(NOTE)
+    run(root, "import", str(md))
+    with Collection(root) as col:
+        p = next(p for p in col.pearls() if p.text == "Where is it injected?")
+        from pearldeck.drafts import PearlDraft
+
+        col.replace_pearl(
+            p.id, PearlDraft(pathway="acute", text=p.text, back="vastus lateralis (thigh)")
+        )
+    out, _ = run(root, "import", str(md))
+    assert "added 0 pearl(s); 3 already present" in out
+    assert _pearls(root)["Where is it injected?"].back == "vastus lateralis (thigh)"  # type: ignore[attr-defined]
+
+
+def test_images_of_a_vault_are_copied_into_media(root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "vault", vault)
+    out, err = run(root, "import", str(vault / "Renal"), "-p", "acute")
+    assert out.startswith("added 6 pearl(s) (6 acute)")
+    media = sorted(p.name for p in (root / "media").iterdir())
+    assert [m.rsplit("-", 1)[0] for m in media] == ["abg", "torsades", "winters"]
+    pearls = _pearls(root)
+    winters = pearls["Winters' formula predicts what in a metabolic acidosis?"]
+    ref = next(m for m in media if m.startswith("winters"))
+    assert f"![](media/{ref})" in winters.back  # type: ignore[attr-defined]
+    dry = tmp_path / "dry"
+    shutil.copytree(root, dry)
+    shutil.rmtree(dry / "media")
+    run(dry, "import", str(vault / "Renal"), "-p", "acute", "--dry-run")
+    assert not (dry / "media").exists()  # a dry run copies nothing
+
+
+@pytest.mark.parametrize("sep", ["ab", "", "; ;", "123456789"])
+def test_a_bad_separator_is_refused(root: Path, tmp_path: Path, sep: str) -> None:
+    md = tmp_path / "n.md"
+    md.write_text("q::a\n")
+    _, err = run(root, "import", str(md), "-p", "acute", "--inline-sep", sep, code=1)
+    assert "--inline-sep must be 1 to 8 punctuation characters" in err
