@@ -125,7 +125,7 @@ def test_images_of_a_vault_are_copied_into_media(root: Path, tmp_path: Path) -> 
 
     vault = tmp_path / "vault"
     shutil.copytree(FIXTURES / "vault", vault)
-    out, err = run(root, "import", str(vault / "Renal"), "-p", "acute")
+    out, _ = run(root, "import", str(vault / "Renal"), "-p", "acute")
     assert out.startswith("added 6 pearl(s) (6 acute)")
     media = sorted(p.name for p in (root / "media").iterdir())
     assert [m.rsplit("-", 1)[0] for m in media] == ["abg", "torsades", "winters"]
