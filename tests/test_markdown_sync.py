@@ -146,3 +146,55 @@ def test_a_bad_separator_is_refused(root: Path, tmp_path: Path, sep: str) -> Non
     md.write_text("q::a\n")
     _, err = run(root, "import", str(md), "-p", "acute", "--inline-sep", sep, code=1)
     assert "--inline-sep must be 1 to 8 punctuation characters" in err
+
+
+# --- context: shown with the prompt, in the review and in Anki ------------------------------
+
+
+def test_context_is_a_dim_line_above_the_prompt() -> None:
+    from pearldeck.model import Pearl
+    from pearldeck.tui.text import prompt_content
+
+    p = Pearl("ctx001", "acute", "Give {{c1::IM epinephrine}}", context="Allergy > Anaphylaxis")
+    content = prompt_content(p, 1)
+    assert str(content) == "Allergy > Anaphylaxis\nGive [...]"
+    assert any("dim" in str(span.style) for span in content.spans)
+    assert str(prompt_content(Pearl("ctx002", "acute", "q?", "a"), None)) == "q?"
+
+
+def test_context_is_a_small_escaped_header_on_the_anki_front(tmp_path: Path) -> None:
+    from anki.collection import Collection as AnkiCollection
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from pearldeck.anki_export import export_apkg
+    from pearldeck.model import Pearl
+
+    pearls = [
+        Pearl(
+            "ctx001", "acute", "First drug?", "IM epinephrine", context="Allergy <b> & {{c1::x}}"
+        ),
+        Pearl("ctx002", "acute", "Give {{c1::IM epinephrine}}", context="Allergy"),
+    ]
+    result = export_apkg(pearls, tmp_path / "x.apkg")
+    (tmp_path / "anki").mkdir()
+    anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(result.path), options=ImportAnkiPackageOptions()
+            )
+        )
+        assert anki.card_count() == 2  # the header's {{c1::x}} made no card
+        fronts = {}
+        for nid in anki.find_notes(""):
+            note = anki.get_note(nid)
+            fronts[note["Pearl ID"]] = note.fields[0]
+        assert fronts["ctx001"] == (
+            '<div class="context"><small>Allergy &lt;b&gt; &amp; &#123;&#123;c1::x&#125;&#125;'
+            "</small></div>First drug?"
+        )
+        assert fronts["ctx002"] == (
+            '<div class="context"><small>Allergy</small></div>Give {{c1::IM epinephrine}}'
+        )
+    finally:
+        anki.close()

@@ -101,6 +101,7 @@ class ExportRow(NamedTuple):
     tags: tuple[str, ...]
     source: str | None
     added: str | None
+    context: str | None = None
 
 
 class PearlRow(NamedTuple):
@@ -484,7 +485,7 @@ class Index(EventTables):
         # one JSON array for all rows: a parse per row costs twice as much
         datas = json.loads("[" + ",".join(r[2] for r in rows) + "]")
         out = [
-            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4])
+            ExportRow(r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4], d[7] if len(d) > 7 else None)
             for r, d in zip(rows, datas, strict=True)
         ]
         return out, {r[0]: r[3] for r in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -19,6 +20,9 @@ ASKED = "bold $accent"
 
 def prompt_content(pearl: Pearl, cloze: int | None) -> Content:
     """The question side: the asked cloze as a highlighted `[...]` (or `[hint]`)."""
+    if pearl.context:  # the heading path it was imported under, dim above the prompt
+        body = prompt_content(replace(pearl, context=None), cloze)
+        return Content.assemble((pearl.context, "dim"), "\n", body)
     if cloze is None:
         return Content(pearl.text)
     parts: list[str | tuple[str, str]] = []
