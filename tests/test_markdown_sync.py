@@ -198,3 +198,69 @@ def test_context_is_a_small_escaped_header_on_the_anki_front(tmp_path: Path) -> 
         )
     finally:
         anki.close()
+
+
+# --- the plugin's schedule comments --------------------------------------------------------
+
+
+def test_schedule_comments_are_read_one_entry_per_card_in_order() -> None:
+    from datetime import date
+
+    from pearldeck.markdown_import import ImportDefaults, parse_markdown
+    from pearldeck.markdown_import.common import Schedule
+
+    r = parse_markdown(
+        "q::a <!--SR:!2026-12-10,12,250-->\n\n"
+        "Front\n?\nBack\n<!--SR:!2026-12-01,3,230-->\n\n"
+        "==one== and ==two== <!--SR:!2000-01-01,1,250!2026-12-20,30,270-->\n\n"
+        "no schedule::here\n",
+        "n.md",
+        ImportDefaults(pathway="acute"),
+    )
+    assert [(d.text, s) for d, s in zip(r.drafts, r.schedules, strict=True)] == [
+        ("q", (Schedule(date(2026, 12, 10), 12, 250),)),
+        ("Front", (Schedule(date(2026, 12, 1), 3, 230),)),
+        ("{{c1::one}} and {{c2::two}}", (None, Schedule(date(2026, 12, 20), 30, 270))),
+        ("no schedule", ()),
+    ]
+
+
+def test_a_schedule_comment_carries_over_once_as_an_imported_review_state(
+    root: Path, tmp_path: Path
+) -> None:
+    import json
+    from datetime import UTC, date, datetime
+
+    from pearldeck.studyday import study_day
+
+    md = tmp_path / "sr.md"
+    md.write_text(
+        "# Acute care\n\n"
+        "First drug for anaphylaxis::IM epinephrine <!--SR:!2026-12-10,12,250-->\n"
+        "Where is it injected?::anterolateral thigh\n"
+    )
+    out, _ = run(root, "import", str(md))
+    assert "1 review schedule(s) carried over" in out
+    with Collection(root) as col:
+        pid = next(p.id for p in col.pearls() if p.text == "First drug for anaphylaxis")
+        status = col.statuses()[pid]
+        day_starts_at = col.settings.day_starts_at
+    assert status.state == 2  # review, not new
+    assert status.due is not None
+    due = datetime.fromtimestamp(status.due, UTC)
+    assert study_day(due, day_starts_at) == date(2026, 12, 10)  # the comment's due date
+    assert status.stability == pytest.approx(12.0)  # 90% recall after its 12-day interval
+    assert status.difficulty is not None and 1.0 <= status.difficulty <= 10.0
+    logs = list((root / "reviews").glob("*.jsonl"))
+    lines = [json.loads(x) for f in logs for x in f.read_text().splitlines()]
+    assert [(e["kind"], e["card"]) for e in lines] == [("import", pid)]
+
+    out, _ = run(root, "import", str(md))  # again: the same schedule is not doubled
+    assert "carried over" not in out
+    lines = [x for f in logs for x in f.read_text().splitlines()]
+    assert len(lines) == 1
+    out, _ = run(root, "rate", pid, "good", now="2026-12-10T15:00:00Z")
+    with Collection(root) as col:
+        after = col.statuses()[pid]
+    assert after.reps == 2 and after.state == 2
+    assert after.stability is not None and after.stability > 12.0  # it grew from the import

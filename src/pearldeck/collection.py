@@ -533,6 +533,22 @@ class Collection(DailyQueue):
                 raise
             self.rebuild_index()
 
+    def add_imported_events(self, events: Sequence[Event]) -> int:
+        """Append imported events (a schedule brought from elsewhere) to this device's log,
+        fsynced, leaving out any whose id the history already holds: importing twice adds
+        nothing. Returns how many were added."""
+        from pearldeck.store.fsutil import append_line
+
+        self.sync_history()
+        known = self.index.known_events(e.id for e in events)
+        fresh = list({e.id: e for e in events if e.id not in known}.values())
+        if fresh:
+            with locked(self._lock):
+                data = b"".join(reviewlog.encode(e) for e in fresh)
+                append_line(reviewlog.log_path(self.root, self.device), data)
+            self.sync_history()
+        return len(fresh)
+
     def rebuild_index(self) -> Refresh:
         """Delete the index and build it again from the text (it was found damaged)."""
         self.index.discard()

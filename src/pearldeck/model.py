@@ -189,7 +189,7 @@ def render_answer(pearl: Pearl, cloze: int | None) -> str:
     return CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
 
 
-EVENT_KINDS = ("review", "undo", "suspend", "unsuspend", "bury")
+EVENT_KINDS = ("review", "undo", "suspend", "unsuspend", "bury", "import")
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,19 +97,46 @@ def import_markdown(col: Collection, paths: Sequence[str], opts: Options, now: d
         )
     if opts.dry_run:
         _preview(plan)
+        scheduled = 0
     else:
-        _write(col, plan, media, now)
-    _summary(plan, opts.dry_run, len(problems), skipped)
+        added = _write(col, plan, media, now)
+        scheduled = _carry_schedules(col, [*zip(plan.add, added, strict=True), *plan.known])
+    _summary(plan, opts.dry_run, len(problems), skipped, scheduled)
     if problems and opts.skip_invalid:
         raise click.exceptions.Exit(0)
 
 
-def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> None:
+def _carry_schedules(col: Collection, cards: list[tuple[NoteCard, str]]) -> int:
+    """The plugin's schedules of these cards as `import` events; returns how many were new."""
+    from pearldeck.markdown_import.schedules import schedule_events
+    from pearldeck.scheduler import make_scheduler
+
+    cards = [(c, pid) for c, pid in cards if any(s is not None for s in c.schedules)]
+    if not cards:
+        return 0
+    fsrs_scheduler = make_scheduler(col.settings)
+    events = [
+        e
+        for c, pid in cards
+        for e in schedule_events(
+            pid,
+            c.draft.text,
+            c.draft.back,
+            c.schedules,
+            fsrs_scheduler,
+            col.settings.day_starts_at,
+            col.device,
+        )
+    ]
+    return col.add_imported_events(events)
+
+
+def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> list[str]:
     from pearldeck.cli.note_media import NoteMedia
     from pearldeck.store.imports import ImportRecord, append_imports
 
     if not (plan.add or plan.update or plan.adopt):
-        return
+        return []
     from pearldeck.store.media import MediaError
 
     assert isinstance(media, NoteMedia)
@@ -118,6 +145,7 @@ def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> Non
     except MediaError as e:
         fail(f"{e}; nothing imported")
     records: list[ImportRecord] = []
+    ids: list[str] = []
     if plan.add:
         ids = col.add_ids([c.draft for c in plan.add], now, validated=True)
         records.extend(
@@ -131,6 +159,7 @@ def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> Non
         records.append(ImportRecord(card.note, card.key, pearl.id, card.digest))
     records.extend(ImportRecord(c.note, c.key, p.id, c.digest) for c, p in plan.adopt)
     append_imports(col.root, records)
+    return ids
 
 
 def _preview(plan: SyncPlan) -> None:
@@ -146,7 +175,7 @@ def _preview(plan: SyncPlan) -> None:
         print_pearl_table("from", rows)
 
 
-def _summary(plan: SyncPlan, dry_run: bool, invalid: int, skipped: int) -> None:
+def _summary(plan: SyncPlan, dry_run: bool, invalid: int, skipped: int, scheduled: int) -> None:
     per = Counter(c.draft.pathway for c in plan.add)
     detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
     parts = [
@@ -160,6 +189,8 @@ def _summary(plan: SyncPlan, dry_run: bool, invalid: int, skipped: int) -> None:
     if plan.deleted:
         parts.append(f"{plan.deleted} deleted in pearldeck, not re-added")
     parts += [f"{invalid} invalid", f"{skipped} paragraph(s) skipped"]
+    if scheduled:
+        parts.append(f"{scheduled} review schedule(s) carried over")
     click.echo("; ".join(parts))
 
 

@@ -131,8 +131,8 @@ def _markdown_it() -> tuple[MarkdownIt, MarkdownIt, MarkdownIt]:
 # Every regex below runs on one line or one pearl and is linear: no nested quantifiers.
 _INLINE_ACTIVE = re.compile(r"[*_`\[<&\\]")  # characters some commonmark inline rule acts on
 _INLINE_TAG = re.compile(r"(?<!\S)#([^\W\d][\w/-]*)")
-_Q_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:q|question)[*_]{0,3}[ \t]*:[*_]{0,3}[ \t]*", re.I)
-_A_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:a|answer)[*_]{0,3}[ \t]*:[*_]{0,3}[ \t]*", re.I)
+_Q_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:q|question)[*_]{0,3}[ \t]*:(?!:)[*_]{0,3}[ \t]*", re.I)
+_A_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:a|answer)[*_]{0,3}[ \t]*:(?!:)[*_]{0,3}[ \t]*", re.I)
 _HIGHLIGHT = re.compile(r"==([^=\s](?:[^=]*[^=\s])?)==")
 _TAG_JUNK = re.compile(r"[\s,\[\]{}]+")
 _SLUG_JUNK = re.compile(r"\W+")

@@ -41,6 +41,8 @@ class SyncPlan:
     """Cards already in the collection with no record yet (imported before records)."""
     moved: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
     """Edited cards now under another pathway: a pearl cannot move, so they are reported."""
+    known: list[tuple[NoteCard, str]] = field(default_factory=list)
+    """Cards whose pearl exists (unchanged, updated or adopted), with its id."""
     present: int = 0
     deleted: int = 0
     """Cards whose pearl the user deleted: not brought back."""
@@ -66,16 +68,19 @@ def plan_sync(
                 plan.deleted += 1
             elif record[1] == card.digest:
                 plan.present += 1
+                plan.known.append((card, pearl.id))
             elif pearl.pathway != card.draft.pathway:
                 plan.present += 1
                 plan.moved.append((card, pearl))
             else:
                 plan.update.append((card, pearl))
+                plan.known.append((card, pearl.id))
             continue
         key = f"{card.draft.pathway}\x1f{content_key(card.draft.text, card.draft.back)}"
         if twin is not None:
             plan.present += 1
             plan.adopt.append((card, twin))
+            plan.known.append((card, twin.id))
         elif key in seen:
             plan.present += 1  # the same card twice in this import: the first one wins
         else:

@@ -209,6 +209,15 @@ class EventTables:
         )
         return [Event(*r) for r in rows]
 
+    def known_events(self, ids: Iterable[str]) -> set[str]:
+        """Which of these event ids the history already holds."""
+        found: set[str] = set()
+        for chunk in in_chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            found.update(str(r[0]) for r in rows)
+        return found
+
     def last_time(self, card: str) -> str | None:
         row = self.db.execute("SELECT max(time) FROM events WHERE card=?", (card,)).fetchone()
         return None if row is None or row[0] is None else str(row[0])
