@@ -33,29 +33,34 @@ A: D-dimer #pulm/pe
 FORMAT_HELP = f"""\
 # Importing pearls from markdown
 
-`pearls import notes.md` reads every list item and every `Q:`/`A:` pair as a pearl:
+`pearls import notes/` reads Obsidian spaced-repetition cards, list items, `Q:`/`A:`
+pairs and `## Question`/`## Answer` headings as pearls:
 
-- `prompt :: answer` is a question with its answer (the first ` :: ` outside a cloze).
+- `prompt::answer` (spaces around `::` optional) is a question with its answer, in a
+  list item or on a line of its own; `prompt:::answer` is a pearl each way.
+- A line holding only `?` between a front and a back is a multi-line card (`??`: each
+  way); the back runs to the first blank line.
 - `{{{{c1::hidden}}}}` is a cloze (Anki syntax); `==highlight==` becomes c1, c2, … in
-  order, unless the item already has `{{{{c…}}}}` clozes.
-- A line starting `Q:` and then a line starting `A:` is one pearl; either may run on over
-  further lines, and a blank line may separate them. A blank line after the answer ends
-  it. `Question:`/`Answer:` and bold `**Q:**` work too; `Q.`/`A.` do not (`A.` is an
-  answer option in a vignette, or *A. baumannii*).
-- Nested list items are pearls of their own. Anything else (prose, a `::` line that is
-  not a list item, code, tables) is skipped and counted.
+  order, unless the card already has `{{{{c…}}}}` clozes; `**bold**` too with
+  `--bold-cloze`. `--inline-sep`/`--multiline-sep`, or `inline-sep:`/`multiline-sep:` in
+  front matter, change the separators.
+- A line starting `Q:` and then a line starting `A:` is one pearl. The answer is whole:
+  every paragraph, list and table after it up to the next card or heading.
+  `Question:`/`Answer:` and bold `**Q:**` work too; `Q.`/`A.` do not (`A.` is an answer
+  option in a vignette, or *A. baumannii*). `## Question` then `## Answer` headings work
+  the same way, up to the next heading of their level.
 - A heading naming a pathway (`acute`, `chronic`, `preventive`, `diagnostic`,
   `systems-based`, or `Acute care`, `Chronic disease management`, `Preventive care`,
   `Diagnostic reasoning`, `Systems-based practice`, `Ethics`, `Patient safety`) sets the
-  pathway of what is under it. Any other heading tags what is under it
-  (`## Heart failure` -> `heart-failure`). Either lasts until the next heading of the
-  same or a higher level.
+  pathway of what is under it. Other headings are the card's context
+  (`Cardiology > Heart failure`), shown above its prompt.
 - Front matter sets file defaults: `pathway`, `tags`, `source`; other keys are ignored.
   Pathway: heading, else front matter, else `--pathway`. Source: `--source`, else front
-  matter. Tags: front matter, headings, inline `#tags` and `--tag`, all kept.
-- `#tag` and `#tag/sub` anywhere in a pearl become tags (lowercased) and leave the text;
-  `#1`, `C#` and `` `#code` `` are not tags. Markdown markup is reduced to plain text;
-  `::` or `==` inside `` `code` `` or escaped (`\\::`) is plain text too.
+  matter. Tags: front matter, inline `#tags` (`#flashcards/cardio` kept whole) and `--tag`.
+- Formatting is kept as pearl markup: bold, italic, code, links, lists, tables, line
+  breaks; `[[note|alias]]` becomes its text; `![[x.png]]`, `![](x.png)` and `<img>` are
+  copied into `media/`. `::` or `==` inside `` `code` `` or escaped (`\\::`) is text.
+- `<!--SR:!2025-11-10,3,250-->` after a card carries the plugin's schedule over.
 - Limits: 4 MiB and 200,000 lines a file, 20,000 characters a pearl, lists nested 9 deep.
 
 ```markdown
