@@ -338,3 +338,21 @@ def test_a_missing_image_is_listed_and_keeps_its_alt_text() -> None:
         "notes.md:1: image 'missing.png' not found (beside the note or in the vault): "
         "its alt text is kept",
     ]
+
+
+def test_anki_html_in_an_answer_goes_through_markup_from_html() -> None:
+    r = parse("""\
+        Q: Causes of a raised anion gap?
+        A:
+
+        <div><b>Lactate</b>, ketoacids</div><ul><li>methanol</li><li>uremia</li></ul>
+
+        ## Next
+        - What is a delta gap?
+        """)
+    assert cards(r) == [
+        ("Causes of a raised anion gap?", "**Lactate**, ketoacids\n- methanol\n- uremia")
+    ]
+    assert [str(n) for n in r.notes] == [
+        "notes.md:7: not imported: a question with no answer (no '::', no '?' line, no 'A:')"
+    ]

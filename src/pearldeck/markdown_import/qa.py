@@ -233,15 +233,17 @@ class CardReader(FrontMatterReader):
             if cloze is None:
                 self.skip(line0)
                 if text.rstrip("*_ ").endswith("?"):
-                    self.note(
-                        line0,
-                        f"not imported: a question with no answer (no '{self.sep.inline}', "
-                        f"no '{self.sep.multiline}' line, no 'A:')",
-                    )
+                    self.note(line0, self.unanswered())
                 return
             self.draft(line0, cloze, None, found)
         except _Bad as e:
             self.problem(e.line or line0, e.message)
+
+    def unanswered(self) -> str:
+        return (
+            f"not imported: a question with no answer (no '{self.sep.inline}', "
+            f"no '{self.sep.multiline}' line, no 'A:')"
+        )
 
     def multi_card(self, line0: int, lines: list[str], at: int) -> None:
         found = Found()
@@ -389,6 +391,8 @@ class CardReader(FrontMatterReader):
             pearls = _pearl(text, self.sep) if text else None
             if pearls is None:
                 self.skip(line0)
+                if text.rstrip("*_ ").endswith("?"):
+                    self.note(line0, self.unanswered())
                 return
             for n, (front, back) in enumerate(pearls):
                 self.draft(line0, front, back, found, front if n == 0 else front + "\x00r")
