@@ -87,7 +87,8 @@ def import_markdown(col: Collection, paths: Sequence[str], opts: Options, now: d
         )
         raise click.exceptions.Exit(1)
     records = {k: (r.pearl, r.digest) for k, r in read_imports(col.root).items()}
-    pearls = {p.id: p for p in col.pearls()}
+    wanted = {r[0] for r in records.values()}
+    pearls = {p.id: p for p in col.index.pearls(ids=wanted)} if wanted else {}
     plan = plan_sync(valid, records, pearls, col.find_same([c.draft for c in valid]))
     for card, pearl in plan.moved:
         click.echo(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -25,9 +24,9 @@ class NoteCard:
     def digest(self) -> str:
         """What the card says; an edit in the note changes it (its line moving does not)."""
         d = self.draft
-        data = [d.pathway, d.text, d.back, list(d.tags), d.context]
-        raw = json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(raw, digest_size=10).hexdigest()
+        back = "\x00" if d.back is None else d.back
+        data = "\x1f".join((d.pathway, d.text, back, "\x1e".join(d.tags), d.context or ""))
+        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 @dataclass
