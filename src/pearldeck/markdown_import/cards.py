@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from pearldeck.markdown_import.common import _HIGHLIGHT, MAX_CLOZES, _Bad, _quote
+from pearldeck.markdown_import.common import _HIGHLIGHT, MAX_CLOZES, MAX_PEARL_CHARS, _Bad, _quote
 
 
 def _strip_mark(mark: re.Pattern[str], text: str) -> str:
@@ -143,3 +143,19 @@ def card_key(front: str) -> str:
     """A card's identity in its note: its front, case and spacing aside, hashed."""
     words = " ".join(front.casefold().split())
     return hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+_QUESTION_HEADING = re.compile(r"(?:q|question)\s*(?::\s*(.*))?", re.I | re.S)
+_ANSWER_HEADING = re.compile(r"(?:a|answer)\s*(?::\s*(.*))?", re.I | re.S)
+
+
+def question_heading(text: str) -> str | None:
+    """The question a `## Question` / `## Question: …` heading starts, or None."""
+    m = _QUESTION_HEADING.fullmatch(text.strip())
+    return None if m is None else (m.group(1) or "").strip()
+
+
+def check_size(front: str, back: str, what: str = "card") -> None:
+    size = len(front) + len(back)
+    if size > MAX_PEARL_CHARS:
+        raise _Bad(f"{what} is {size:,} characters long; the limit is {MAX_PEARL_CHARS:,}")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pearldeck.markdown_import.blocks import to_markup
 from pearldeck.markdown_import.cards import (
+    _ANSWER_HEADING,
     Separators,
     _cloze,
     _pearl,
     _scan_clozes,
     _strip_mark,
     _unhighlight,
+    check_size,
 )
 from pearldeck.markdown_import.common import (
     _A_MARK,
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
     from pearldeck.markdown_import.walk import _Draft, _Scope
-
-_QUESTION_HEADING = re.compile(r"(?:q|question)\s*(?::\s*(.*))?", re.I | re.S)
-_ANSWER_HEADING = re.compile(r"(?:a|answer)\s*(?::\s*(.*))?", re.I | re.S)
-
-
-def question_heading(text: str) -> str | None:
-    """The question a `## Question` / `## Question: …` heading starts, or None."""
-    m = _QUESTION_HEADING.fullmatch(text.strip())
-    return None if m is None else (m.group(1) or "").strip()
 
 
 @dataclass
@@ -202,7 +194,7 @@ class CardReader(FrontMatterReader):
         for k, raw in enumerate(lines):
             found = Found()
             try:
-                _check_size(raw, "", "line")
+                check_size(raw, "", "line")
                 text = self.conv.convert(raw, found)
                 pearls = _pearl(text, self.sep)
                 if pearls is None:
@@ -222,7 +214,7 @@ class CardReader(FrontMatterReader):
         maybe = "{{c" in source or "==" in source or bold
         try:
             if maybe or source.startswith("#"):  # else prose: not worth parsing
-                _check_size(source, "", "paragraph")
+                check_size(source, "", "paragraph")
                 text = self.conv.convert(source, found, breaks=True)
             else:
                 text = source
@@ -249,7 +241,7 @@ class CardReader(FrontMatterReader):
         found = Found()
         both = lines[at].strip() == self.sep.multiline_reversed
         try:
-            _check_size("".join(lines), "", "card")
+            check_size("".join(lines), "", "card")
             front = self.conv.convert("\n".join(lines[:at]), found, breaks=True)
             back = self.conv.convert("\n".join(lines[at + 1 :]), found, breaks=True)
         except _Bad as e:
@@ -310,7 +302,7 @@ class CardReader(FrontMatterReader):
             raise _Bad("question heading has no '## Answer' heading of the same level after it")
         front = "\n".join(line for line in o.front if line).strip()
         back = "\n".join(line for line in o.back if line).strip()
-        _check_size(front, back)
+        check_size(front, back)
         if not front:
             raise _Bad(f"nothing before '{what}': write the question there")
         if not back:
@@ -325,7 +317,7 @@ class CardReader(FrontMatterReader):
             raise _Bad("question has no answer: add an 'A:' line after it")
         q_sources = ["\n".join(part) for part in qa.q_parts if part]
         a_source = "\n".join(qa.a_lines)
-        _check_size("".join(q_sources) + a_source, "\n".join(qa.back), "Q/A")
+        check_size("".join(q_sources) + a_source, "\n".join(qa.back), "Q/A")
         found = qa.found
         cleaned = [self.conv.convert(s, found) for s in q_sources]
         cleaned[0] = _strip_mark(_Q_MARK, cleaned[0])
@@ -398,9 +390,3 @@ class CardReader(FrontMatterReader):
                 self.draft(line0, front, back, found, front if n == 0 else front + "\x00r")
         except _Bad as e:
             self.problem(e.line or line0, e.message)
-
-
-def _check_size(front: str, back: str, what: str = "card") -> None:
-    size = len(front) + len(back)
-    if size > MAX_PEARL_CHARS:
-        raise _Bad(f"{what} is {size:,} characters long; the limit is {MAX_PEARL_CHARS:,}")

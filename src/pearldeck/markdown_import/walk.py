@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pearldeck.drafts import PearlDraft
 from pearldeck.gcpause import gc_paused
 from pearldeck.markdown_import.blocks import block_end
-from pearldeck.markdown_import.cards import _check_clozes, card_key
+from pearldeck.markdown_import.cards import _check_clozes, card_key, question_heading
 from pearldeck.markdown_import.common import (
     _CONTAINERS,
     _PATHWAY_LIST,
@@ -31,7 +31,7 @@ from pearldeck.markdown_import.common import (
     _TooMany,
     pathway_named,
 )
-from pearldeck.markdown_import.qa import CardReader, question_heading
+from pearldeck.markdown_import.qa import CardReader
 from pearldeck.markdown_import.text import Found
 from pearldeck.model import CLOZE_RE, Problem
 
