@@ -26,6 +26,7 @@ from pearldeck.markdown_import.common import (
     _markdown_it,
     _quote,
     _show,
+    _table_markdown_it,
     _TokenBudget,
     _too_big,
     _TooMany,
@@ -130,7 +131,7 @@ class _Parser(CardReader):
     # --- the block walk ---
 
     def walk(self, body: str) -> None:
-        block_md = _markdown_it()[0]
+        block_md = _table_markdown_it() if "|" in body else _markdown_it()[0]
         tokens = _TokenBudget()
         block_md.block.parse(body, block_md, self.env, tokens)
         self.body_lines = body.split("\n")
