@@ -144,7 +144,6 @@ _Q_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:q|question)[*_]{0,3}[ \t]*:(?!:)[*_]{0,
 _A_MARK = re.compile(r"[ \t]*[*_]{0,3}(?:a|answer)[*_]{0,3}[ \t]*:(?!:)[*_]{0,3}[ \t]*", re.I)
 _HIGHLIGHT = re.compile(r"==([^=\s](?:[^=]*[^=\s])?)==")
 _TAG_JUNK = re.compile(r"[\s,\[\]{}]+")
-_SLUG_JUNK = re.compile(r"\W+")
 _NAME_JUNK = re.compile(r"[\W_]+")
 _CONTAINERS = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 _LITERAL_BLOCKS = frozenset({"fence", "code_block", "html_block"})
@@ -202,10 +201,6 @@ def pathway_named(name: str) -> str | None:
 def _norm_tag(raw: str) -> str | None:
     tag = _TAG_JUNK.sub("-", raw.strip().lstrip("#").lower()).strip("-/")
     return tag if tag and TAG_RE.match(tag) else None
-
-
-def _slug(text: str) -> str:
-    return _SLUG_JUNK.sub("-", text.lower()).strip("-")
 
 
 def _collapse(text: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pearldeck.markdown_import.common import (
+    _CONTROL,
     _HIDE,
     _INLINE_ACTIVE,
     _INLINE_TAG,
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 BREAK = "\ue004"
 """An intended line break (`<br>`, a hard break, a line of a multi-line card): kept
 through whitespace collapsing, then made a newline."""
-_SPACE_RUN = re.compile(r"[^\S\ue004]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # One text token at a time, never a document: `[[target|alias]]`, `![[embed]]`.
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n|]{1,300})(?:\|([^\[\]\n]{0,300}))?\]\]")
 _MARKUP_SPECIALS = re.compile(r"[\\*`\[<]|^\s*(?:[-+|]|\d{1,9}[.)]\s)", re.M)
