@@ -19,7 +19,7 @@ from pearldeck.cli.common import (
     print_json,
     print_pearl_table,
 )
-from pearldeck.model import PATHWAYS
+from pearldeck.model import PATHWAYS, Pearl, Problem
 
 
 def register(group: click.Group) -> None:
@@ -130,9 +130,22 @@ def check(ctx: click.Context, fix: bool) -> None:
             if n:
                 click.echo(f"assigned ids to {n} pearl(s)", err=True)
         problems = col.problems
-        n_pearls = len(col.pearls())
+        pearls = col.pearls()
+        n_pearls = len(pearls)
     for p in problems:
         click.echo(str(p))
+    warnings = style_warnings(col.root, pearls)  # advice only: never changes the exit code
+    for w in warnings:
+        click.echo(f"warning: {w}")
     if problems:
         raise click.exceptions.Exit(1)
-    click.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems", err=True)
+    tail = f", {len(warnings)} warning(s)" if warnings else ""
+    click.echo(f"ok: {n_pearls} pearls in {len(PATHWAYS)} pathways, no problems{tail}", err=True)
+
+
+def style_warnings(root: Path, pearls: list[Pearl]) -> list[Problem]:
+    """The style rules of `lint` as `path:line: message`, in file order."""
+    from pearldeck.lint import lint
+
+    ordered = sorted(pearls, key=lambda p: (p.file, p.line))
+    return [Problem(str(root / p.file), w.line, w.message) for p in ordered for w in lint(p)]
