@@ -129,11 +129,18 @@ def _carry_schedules(col: Collection, cards: list[tuple[NoteCard, str]]) -> int:
             col.device,
         )
     ]
-    return col.add_imported_events(events)
+    from pearldeck.store.fsutil import WriteFailed
+
+    try:
+        return col.add_imported_events(events)
+    except (OSError, WriteFailed) as e:  # the pearls are in: importing again carries them
+        click.echo(f"warning: schedules not carried over ({e}); import again", err=True)
+        return 0
 
 
 def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> list[str]:
     from pearldeck.cli.note_media import NoteMedia
+    from pearldeck.store.fsutil import WriteFailed
     from pearldeck.store.imports import ImportRecord, append_imports
 
     if not (plan.add or plan.update or plan.adopt):
@@ -159,7 +166,10 @@ def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> lis
         col.replace_pearl(pearl.id, draft, based_on=pearl)
         records.append(ImportRecord(card.note, card.key, pearl.id, card.digest))
     records.extend(ImportRecord(c.note, c.key, p.id, c.digest) for c, p in plan.adopt)
-    append_imports(col.root, records)
+    try:
+        append_imports(col.root, records)
+    except (OSError, WriteFailed) as e:  # the pearls are in: the next import finds their text
+        click.echo(f"warning: {col.root / 'imports.jsonl'}: not updated ({e})", err=True)
     return ids
 
 

@@ -175,9 +175,9 @@ class Converter:
         if target.lower().startswith(("http://", "https://", "data:")):
             return escape(alt)  # pictures on the web are not copied
         ref = self.media(self.path, target)
-        if ref is None:
+        if ref is None:  # its alt text, else its name: the card says what is missing
             found.missing.append(target)
-            return escape(alt)
+            return escape(alt or target.rpartition("/")[2][:100])
         return f"![{escape(alt)}]({ref})"
 
     def html(self, content: str, found: Found, plain: bool) -> str:
