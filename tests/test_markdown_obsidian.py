@@ -331,7 +331,7 @@ def test_question_and_answer_headings() -> None:
 
 def test_a_missing_image_is_listed_and_keeps_its_alt_text() -> None:
     r = parse("- ECG ![[missing.png]] shows :: ![peaked T](missing.png)\n", media=fake_media)
-    assert cards(r) == [("ECG shows", "peaked T")]
+    assert cards(r) == [("ECG missing.png shows", "peaked T")]  # no alt text: its name
     assert [str(n) for n in r.notes] == [
         "notes.md:1: image 'missing.png' not found (beside the note or in the vault): "
         "its alt text is kept",
