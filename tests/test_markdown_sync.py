@@ -264,3 +264,20 @@ def test_a_schedule_comment_carries_over_once_as_an_imported_review_state(
         after = col.statuses()[pid]
     assert after.reps == 2 and after.state == 2
     assert after.stability is not None and after.stability > 12.0  # it grew from the import
+
+
+def test_a_card_whose_front_was_edited_on_the_same_line_updates_its_pearl(
+    root: Path, tmp_path: Path
+) -> None:
+    md = tmp_path / "anaphylaxis.md"
+    md.write_text(NOTE)
+    run(root, "import", str(md))
+    pid = _pearls(root)["Where is it injected?"].id  # type: ignore[attr-defined]
+    md.write_text(NOTE.replace("Where is it injected?", "Where is IM epinephrine injected?"))
+    out, _ = run(root, "import", str(md))
+    assert "added 0 pearl(s); updated 1; 2 already present" in out
+    pearls = _pearls(root)
+    assert pearls["Where is IM epinephrine injected?"].id == pid  # type: ignore[attr-defined]
+    assert "Where is it injected?" not in pearls
+    out, _ = run(root, "import", str(md))
+    assert "added 0 pearl(s); 3 already present" in out

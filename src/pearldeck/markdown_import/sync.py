@@ -59,8 +59,19 @@ def plan_sync(
     collection by id; `same`: for each card, a pearl with the same prompt and answer."""
     plan = SyncPlan()
     seen: set[str] = set()
+    # A card whose front was edited has a new key; if its pearl's card is gone from the note
+    # and the pearl was read from the very line the new card is on, it is that card.
+    keys_now = {(c.note, c.key) for c in cards}
+    by_line: dict[str, tuple[str, str]] = {}
+    for (note, key), (pid, _) in records.items():
+        pearl = pearls.get(pid)
+        if (note, key) not in keys_now and pearl is not None and pearl.origin:
+            by_line[pearl.origin] = (note, pid)
     for card, twin in zip(cards, same, strict=True):
         record = records.get((card.note, card.key))
+        if record is None and card.draft.origin in by_line:
+            note, pid = by_line.pop(card.draft.origin)
+            record = (pid, "") if note == card.note else None
         if record is not None:
             pearl = pearls.get(record[0])
             if pearl is None:
