@@ -170,14 +170,15 @@ class Converter:
 
     def image_ref(self, target: str, alt: str, found: Found, plain: bool) -> str:
         alt = " ".join(alt.replace("]", " ").split())
-        if plain or self.media is None or not target:
+        if plain or not target:
             return alt
         if target.lower().startswith(("http://", "https://", "data:")):
             return escape(alt)  # pictures on the web are not copied
-        ref = self.media(self.path, target)
+        ref = None if self.media is None else self.media(self.path, target)
         if ref is None:  # its alt text, else its name: the card says what is missing
-            found.missing.append(target)
-            return escape(alt or target.rpartition("/")[2][:100])
+            if self.media is not None:
+                found.missing.append(target)
+            return escape(alt or " ".join(target.rpartition("/")[2][:100].split()))
         return f"![{escape(alt)}]({ref})"
 
     def html(self, content: str, found: Found, plain: bool) -> str:
