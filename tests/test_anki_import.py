@@ -86,7 +86,7 @@ def test_an_anki_file_becomes_pearls_reviews_and_media_once(
         assert image.startswith("![](media/gram-stain-") and image.endswith(".png)")
         assert gono.notes is not None and gono.notes.startswith("CDC STI Treatment Guidelines")
         assert "![sound](media/lecture-" in gono.notes
-            # Anki tags are case-insensitive; pearldeck files every tag by its one rule (lowercase)
+        # Anki tags are case-insensitive; pearldeck files every tag by its one rule (lowercase)
         assert gono.tags == ("sti",) and gono.pathway == "acute"
         colo = by_text["Age"]
         assert colo.back == "**45** years" and colo.tags == ("step2::screening", "uspstf")

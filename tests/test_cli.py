@@ -110,6 +110,7 @@ def test_add_prints_only_the_id_and_list_shows_it(root: Path) -> None:
         "block": None,
         "origin": None,
         "notes": None,
+        "context": None,
         "file": "acute.yaml",
         "line": 2,
     }
@@ -130,7 +131,7 @@ def test_check_reports_every_problem_and_fix_assigns_ids(root: Path) -> None:
     result = runner.invoke(app, ["--dir", str(root), "check"], catch_exceptions=False)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    known = "id, text, back, tags, source, added, block, origin, notes"
+    known = "id, text, back, tags, source, added, block, origin, notes, context"
     assert f"{root}/acute.yaml:3: unknown key 'colour'; known keys: {known}" in lines
     assert f"{root}/acute.yaml:1: pearl has no id; `pearls check --fix` adds one" in lines
     assert "Traceback" not in result.output

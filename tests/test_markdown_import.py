@@ -87,7 +87,7 @@ def test_prompt_answer_split_on_the_first_spaced_double_colon() -> None:
     r = acute("""\
         - Aortic dissection first drug :: IV beta blocker
         - ratio :: 2 :: 1 stays in the answer
-        - no::space is no split
+        - no::space splits too (the Obsidian plugin's default)
         * star bullet :: works
         1. numbered :: works
         2) paren numbered :: works
@@ -95,11 +95,12 @@ def test_prompt_answer_split_on_the_first_spaced_double_colon() -> None:
     assert pairs(r) == [
         ("Aortic dissection first drug", "IV beta blocker"),
         ("ratio", "2 :: 1 stays in the answer"),
+        ("no", "space splits too (the Obsidian plugin's default)"),
         ("star bullet", "works"),
         ("numbered", "works"),
         ("paren numbered", "works"),
     ]
-    assert r.skipped_lines == [3]
+    assert r.skipped_lines == []
     assert not r.problems
 
 
@@ -187,7 +188,7 @@ def test_highlights_become_numbered_clozes() -> None:
         """)
     assert pairs(r) == [
         ("Unstable tachycardia: {{c1::synchronized cardioversion}}", None),
-        ("{{c1::Metoprolol}} or {{c2::diltiazem}} for rate control", None),
+        ("{{c1::Metoprolol}} or {{c2::diltiazem}} for **rate** control", None),
         ("{{c1::Adenosine}} for SVT", None),  # explicit clozes win; the mark goes
         ("Torsades", "magnesium"),
     ]
@@ -256,9 +257,15 @@ def test_question_and_answer_in_consecutive_paragraphs() -> None:
 
         This paragraph is after the answer: not part of it.
         """)
-    assert pairs(r) == [("A 45-year-old man has tearing chest pain. Which drug first?", "Esmolol")]
+    # the whole answer: every paragraph up to the next card or heading
+    assert pairs(r) == [
+        (
+            "A 45-year-old man has tearing chest pain. Which drug first?",
+            "Esmolol\nThis paragraph is after the answer: not part of it.",
+        )
+    ]
     assert r.drafts[0].origin == "notes.md:1"
-    assert r.skipped_lines == [7]
+    assert r.skipped_lines == []
 
 
 def test_question_answer_variants() -> None:
@@ -282,9 +289,12 @@ def test_question_answer_variants() -> None:
         ("bold colon inside?", "yes"),
         ("bold colon outside?", "yes"),
         ("long form?", "yes"),
-        ("lower case?", "yes"),
+        (
+            "lower case?",
+            "yes\nQ. a dot is not a marker A. baumannii is an answer option in a vignette",
+        ),
     ]
-    assert r.skipped_lines == [13]
+    assert r.skipped_lines == []
 
 
 def test_question_answer_problems() -> None:
@@ -323,8 +333,8 @@ def test_text_around_questions_is_skipped_with_its_line() -> None:
 
         A: an answer with no question is just text
         """)
-    assert pairs(r) == [("the question?", "the answer")]
-    assert r.skipped_lines == [1, 5]
+    assert pairs(r) == [("the question?", "the answer\nA: an answer with no question is just text")]
+    assert r.skipped_lines == [1]
 
 
 def test_question_answer_inside_a_list_item() -> None:
@@ -354,14 +364,14 @@ def test_inline_tags_become_tags_and_leave_the_text() -> None:
     assert pairs(r) == [
         ("#1 cause of death in", "aortic dissection"),
         ("C# and F#m and issue#12 and (#paren)", "not tags"),
-        ("#include and #escaped", "not tags"),
+        ("`#include` and #escaped", "not tags"),
     ]
     assert [d.tags for d in r.drafts] == [("marfan", "cardio/aorta", "cardio"), (), ("real",)]
 
 
 def test_a_hash_glued_to_markup_before_it_is_not_a_tag() -> None:
     r = acute("- **bold**#glued and *it* #free :: x\n")
-    assert pairs(r) == [("bold#glued and it", "x")]
+    assert pairs(r) == [("**bold**#glued and *it*", "x")]
     assert r.drafts[0].tags == ("free",)
 
 
@@ -384,15 +394,9 @@ def test_tag_order_front_matter_headings_inline_command_line_deduped() -> None:
         """,
         tags=("#CLI", "fm", "two words"),
     )
-    assert r.drafts[0].tags == (
-        "shared",
-        "fm",
-        "cardiology",
-        "heart-failure-hfref",
-        "inline",
-        "cli",
-        "two-words",
-    )
+    # headings are the context, not tags
+    assert r.drafts[0].tags == ("shared", "fm", "inline", "cardiology", "cli", "two-words")
+    assert r.drafts[0].context == "Cardiology > Heart failure (HFrEF)"
 
 
 # --- headings ------------------------------------------------------------------------
@@ -428,11 +432,11 @@ def test_pathway_headings(heading: str, pathway: str) -> None:
     assert r.drafts[0].tags == ()  # a pathway heading is not a tag
 
 
-def test_words_that_merely_contain_a_pathway_are_tags() -> None:
+def test_words_that_merely_contain_a_pathway_are_context() -> None:
     r = parse("## Acute kidney injury\n- x :: y\n## Diagnosis\n- z :: w\n", pathway="chronic")
-    assert [(d.pathway, d.tags) for d in r.drafts] == [
-        ("chronic", ("acute-kidney-injury",)),
-        ("chronic", ("diagnosis",)),
+    assert [(d.pathway, d.tags, d.context) for d in r.drafts] == [
+        ("chronic", (), "Acute kidney injury"),
+        ("chronic", (), "Diagnosis"),
     ]
 
 
@@ -453,13 +457,13 @@ def test_pathway_lasts_until_a_heading_of_the_same_or_higher_level() -> None:
         # Miscellaneous
         - g :: 7
         """)
-    assert [(d.text, d.pathway, d.tags) for d in r.drafts] == [
-        ("a", "acute", ()),
-        ("b", "acute", ("cardiology",)),
-        ("c", "chronic", ()),
-        ("d", "chronic", ("renal",)),
-        ("e", "acute", ("pulmonology",)),
-        ("f", "preventive", ()),
+    assert [(d.text, d.pathway, d.context) for d in r.drafts] == [
+        ("a", "acute", None),
+        ("b", "acute", "Cardiology"),
+        ("c", "chronic", None),
+        ("d", "chronic", "Renal"),
+        ("e", "acute", "Pulmonology"),
+        ("f", "preventive", None),
     ]
     assert messages(r) == [f"notes.md:14: {NO_PATHWAY}"]
 
@@ -483,11 +487,11 @@ def test_heading_tags_scope() -> None:
         # Next #extra
         - w :: 4
         """)
-    assert [(d.text, d.tags) for d in r.drafts] == [
-        ("x", ("top", "a-section")),
-        ("y", ("top", "a-section", "sub")),
-        ("z", ("top", "c-section-v2")),
-        ("w", ("next", "extra")),
+    assert [(d.text, d.tags, d.context) for d in r.drafts] == [
+        ("x", (), "Top > A section"),
+        ("y", (), "Top > A section > Sub"),
+        ("z", (), "Top > C section v2"),
+        ("w", ("extra",), "Next"),
     ]
 
 
@@ -597,17 +601,22 @@ def test_pathway_named() -> None:
 # --- plain text, skipping, problems ---------------------------------------------------
 
 
-def test_markup_is_reduced_to_plain_text_and_specials_kept() -> None:
+def test_markup_is_kept_as_pearl_markup_and_specials_kept() -> None:
     r = acute("""\
         - **Bold**, *it*, _it_, `code`, [link *t*](http://x.org) and <https://y.org> :: ok
         - K+ < 3.5 &amp; Na > 145 & <b>raw</b> <!-- hidden --> :: &lt;kept&gt;
         - ![ECG *image*](ecg.png) shows   lots	of   space :: a\\
           hard break
         """)
+    # kept as pearl markup: bold, italic, code, links with their URL; Anki's <b> too
     assert pairs(r) == [
-        ("Bold, it, it, code, link t and https://y.org", "ok"),
-        ("K+ < 3.5 & Na > 145 & <b>raw</b>", "<kept>"),
-        ("ECG image shows lots of space", "a hard break"),
+        (
+            "**Bold**, *it*, *it*, `code`, [link *t*](http://x.org) and "
+            "[https://y.org](https://y.org)",
+            "ok",
+        ),
+        ("K+ < 3.5 & Na > 145 & **raw**", "<kept>"),
+        ("ECG image shows lots of space", "a\nhard break"),
     ]
 
 
@@ -667,8 +676,10 @@ def test_format_example_parses_as_documented() -> None:
         ("acute", False),
         ("chronic", False),
     ]
-    assert r.drafts[0].tags == ("cardio", "uworld", "aortic-dissection", "emergency")
-    assert r.drafts[4].tags == ("cardio", "uworld", "pulmonary-embolism", "pulm/pe")
+    assert r.drafts[0].tags == ("cardio", "uworld", "emergency")
+    assert r.drafts[0].context == "Aortic dissection"
+    assert r.drafts[4].tags == ("cardio", "uworld", "pulm/pe")
+    assert r.drafts[4].context == "Pulmonary embolism"
     assert all(d.source == "UWorld block 12" for d in r.drafts)
     assert r.skipped == 1
     assert FORMAT_EXAMPLE in FORMAT_HELP

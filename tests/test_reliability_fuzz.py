@@ -267,6 +267,7 @@ def fresh(tmp_path: Path) -> Iterator[Callable[[], Path]]:
     def reset() -> Path:
         for p, data in made.items():
             p.write_bytes(data)
+        (root / "imports.jsonl").unlink(missing_ok=True)  # else the pearls count as deleted
         return root
 
     yield reset

@@ -339,9 +339,18 @@ def _note_content(pearl: Exportable) -> tuple[int, str, tuple[int, ...]]:
     else:
         fields = _escape(joined)
     if back is not None:
-        return BASIC_MODEL_ID, fields, (0,)
+        return BASIC_MODEL_ID, _with_context(pearl, fields), (0,)
     fields, ords = _cloze_fields(fields)
-    return CLOZE_MODEL_ID, fields, ords
+    return CLOZE_MODEL_ID, _with_context(pearl, fields), ords
+
+
+def _with_context(pearl: Exportable, fields: str) -> str:
+    """The heading path a pearl was imported under, a small header above its front."""
+    context = getattr(pearl, "context", None)
+    if not context:
+        return fields
+    header = _escape(_CONTROL.sub("", context))
+    return f'<div class="context"><small>{header}</small></div>' + fields
 
 
 def _cloze_fields(fields: str) -> tuple[str, tuple[int, ...]]:

@@ -45,6 +45,7 @@ from pearldeck.store.fsutil import (
     replace_file,
     replace_files,
 )
+from pearldeck.store.imports import ImportRecord as ImportRecord
 from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.media import MediaError as MediaError
@@ -569,6 +570,18 @@ class Collection(Reviews, DailyQueue):
                 reviewlog.append_events(self.root, self.device, new)
             self.sync_history()
         return len(new)
+
+    def import_records(self) -> dict[tuple[str, str], ImportRecord]:
+        """What earlier markdown imports made: (note, card key) -> the pearl and its digest."""
+        from pearldeck.store.imports import read_imports
+
+        return read_imports(self.root)
+
+    def record_imports(self, records: Sequence[ImportRecord]) -> None:
+        """Remember what this markdown import made, so the next one syncs instead of adding."""
+        from pearldeck.store.imports import append_imports
+
+        append_imports(self.root, records)
 
     def rebuild_index(self) -> Refresh:
         """Delete the index and build it again from the text (it was found damaged)."""

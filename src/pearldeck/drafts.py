@@ -20,6 +20,8 @@ class PearlDraft(BaseModel):
     added: str | None = None
     block: str | None = None
     origin: str | None = None
+    context: str | None = None
+    """The heading path above an imported card (`Cardiology > Heart failure`)."""
     """`path:line` the draft was read from (markdown import); kept in the pearl."""
     notes: str | None = None
     """Extra explanation shown with the answer (Anki's Extra field)."""

@@ -30,8 +30,9 @@ def pearl_row(
     tags = raw_tags(raw)
     text, back, added = v["text"], v.get("back"), v.get("added")
     values = [text, back, list(tags), v.get("source"), added, v.get("block"), v.get("origin")]
-    if v.get("notes"):  # only then: every other pearl's row and digest stay as they were
-        values.append(v["notes"])
+    # only when set: every other pearl's row and digest stay as they were
+    if v.get("notes") or v.get("context"):
+        values += [v.get("notes"), v.get("context")]
     data = json.dumps(values, ensure_ascii=False)
     content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()
     prev = old.get(pid)

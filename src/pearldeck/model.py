@@ -114,6 +114,8 @@ class Pearl:
     """`notes/cardio.md:12` for a pearl imported from markdown: where it was read."""
     notes: str | None = None
     """Extra explanation shown with the answer (Anki's Extra field)."""
+    context: str | None = None
+    """The heading path above it in the notes it was imported from, shown with the prompt."""
     file: str = ""
     """Path of its file relative to the collection."""
     line: int = 0
@@ -146,6 +148,7 @@ class Pearl:
             "block": self.block,
             "origin": self.origin,
             "notes": self.notes,
+            "context": self.context,
             "file": self.file,
             "line": self.line,
         }
@@ -232,7 +235,7 @@ def render_answer(pearl: Pearl, cloze: int | None) -> str:
     return CLOZE_RE.sub(lambda m: m.group(2), pearl.text)
 
 
-EVENT_KINDS = ("review", "undo", "suspend", "unsuspend", "bury")
+EVENT_KINDS = ("review", "undo", "suspend", "unsuspend", "bury", "import")
 
 
 @dataclass(frozen=True, slots=True)

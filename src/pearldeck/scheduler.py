@@ -363,6 +363,11 @@ def fold(
             last_event = e.id
             buried = None
             first = first or when
+        elif e.kind == "import":  # a schedule brought in: the card's memory becomes it
+            d = e.stored_state() or (load(e) if load is not None and e.ref >= 0 else None)
+            imported = None if d is None else usable(d)
+            if imported is not None:
+                memory, pending, prev_state, last_event = imported, None, imported.state, e.id
         elif e.kind == "suspend":
             suspended = True
         elif e.kind == "unsuspend":
@@ -391,6 +396,22 @@ def _fold_strict(
     ]
     del undone
     return fold(card_id, plain, scheduler, settings)
+
+
+def state_from_sm2(
+    scheduler: fsrs.Scheduler, interval: int, ease: float, last_review: datetime, due: datetime
+) -> CardState:
+    """A review card's FSRS memory from an SM-2 schedule (days, ease as 2.5), as Anki
+    derives it when a deck switches to FSRS: the stability that makes the interval's
+    recall 90%, and the difficulty under which a Good review multiplies it by `ease`."""
+    w = scheduler.parameters
+    decay = -(w[20] if len(w) > 20 else 0.5)
+    retention = 0.9
+    factor = 0.9 ** (1 / decay) - 1
+    stability = max(float(interval), 0.01) * factor / (retention ** (1 / decay) - 1)
+    growth = math.exp(w[8]) * stability ** (-w[9]) * math.expm1((1 - retention) * w[10])
+    difficulty = min(max(11 - (ease - 1) / growth, 1.0), 10.0)
+    return CardState(REVIEW, None, stability, difficulty, due, last_review, 1, 0)
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: CardState, now: datetime) -> float | None:

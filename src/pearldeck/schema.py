@@ -19,7 +19,7 @@ from pearldeck.model import (
     split_tags,
 )
 
-KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin", "notes")
+KEYS = ("id", "text", "back", "tags", "source", "added", "block", "origin", "notes", "context")
 """Every key a pearl may have, in the order the tool writes them: the one field list."""
 TEXT_KEYS = tuple(k for k in KEYS if k != "tags")
 """The keys whose value is one piece of text (tags are a list)."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,18 +20,13 @@ from pearldeck.cli.common import (
     now,
     open_collection,
     pathway_param,
-    print_pearl_table,
     tag_filter,
     tags_given,
 )
-from pearldeck.dedupe import not_present
 from pearldeck.gcpause import gc_paused
-from pearldeck.model import PATHWAYS, PearlError, Problem
 
 if TYPE_CHECKING:
-    from pearldeck.collection import Collection
-    from pearldeck.drafts import PearlDraft
-    from pearldeck.markdown_import import ImportDefaults
+    pass
 
 MAX_IMPORT_FILES = 10_000
 
@@ -146,48 +140,6 @@ def _output_file(output: str, safe_filename: Callable[[str], str]) -> Path:
     return path.with_name(safe_filename(path.name))
 
 
-def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    """Files, folders (every *.md below) and `-` for stdin, each as (display path, bytes)."""
-    from pearldeck.markdown_import import MAX_BYTES
-
-    out: list[tuple[str, bytes]] = []
-    problems: list[Problem] = []
-
-    def read(path: Path) -> None:
-        try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                problems.append(
-                    Problem(str(path), 0, f"larger than {MAX_BYTES // 2**20} MB; split it")
-                )
-                return
-            out.append((str(path), path.read_bytes()))
-        except OSError as e:
-            problems.append(Problem(str(path), 0, f"cannot read: {e.strerror or e}"))
-
-    for raw in paths:
-        if raw == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                problems.append(Problem("<stdin>", 0, "input too large; split it"))
-            else:
-                out.append(("<stdin>", data))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.md") if p.is_file())
-            if len(found) > MAX_IMPORT_FILES:
-                problems.append(Problem(raw, 0, f"more than {MAX_IMPORT_FILES} markdown files"))
-                continue
-            for p in found:
-                read(p)
-        elif path.exists():
-            read(path)
-        else:
-            problems.append(Problem(raw, 0, "no such file or folder"))
-    return out, problems
-
-
 @command("import")
 @click.argument(
     "paths",
@@ -197,7 +149,9 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
     metavar="PATH...",
     help="Markdown files, Anki packages (.apkg, .colpkg), collection.anki2, folders, or -.",
 )
-@click.option("--dry-run", "-n", is_flag=True, help="Show what would be added; write nothing.")
+@click.option(
+    "--dry-run", "-n", is_flag=True, help="Show what would be added or updated; write nothing."
+)
 @click.option(
     "--pathway",
     "-p",
@@ -218,6 +172,18 @@ def _read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Pr
 @click.option("--source", "-s", metavar="TEXT", help="Source for every pearl (wins over files).")
 @click.option("--block", metavar="ID", help="Question block id these pearls came from.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid pearls even if some are not.")
+@click.option(
+    "--inline-sep",
+    metavar="SEP",
+    help="Separator of one-line cards (default ::; SEP plus its last character, :::, "
+    "makes a pearl each way).",
+)
+@click.option(
+    "--multiline-sep",
+    metavar="SEP",
+    help="Line alone between a multi-line card's front and back (default ?; ?? each way).",
+)
+@click.option("--bold-cloze", is_flag=True, help="**Bold** text is a cloze, as in the plugin.")
 @click.pass_context
 @guarded
 @gc_paused()  # 10^5 objects, none cyclic; they die on return, before the GC resumes
@@ -231,18 +197,22 @@ def import_notes(
     source: str | None,
     block: str | None,
     skip_invalid: bool,
+    inline_sep: str | None,
+    multiline_sep: str | None,
+    bold_cloze: bool,
 ) -> None:
-    """Import pearls from markdown notes; safe to run again (nothing is added twice).
+    """Import pearls from markdown notes; running it again syncs (edits update pearls).
 
-    List items with `prompt :: answer`, `{{c1::cloze}}` or `==highlight==`, and `Q:`/`A:`
-    pairs are pearls; headings naming a pathway file them. See the README for the format.
+    Obsidian spaced-repetition cards (`q::a`, `q:::a`, `?` lines, `==cloze==`,
+    `{{c1::…}}`), list items, `Q:`/`A:` pairs and `## Question`/`## Answer` headings are
+    pearls; headings naming a pathway file them. See the README for the format.
     If any pearl is invalid nothing is written, unless --skip-invalid.
 
     Anki notes become pearls (the deck or tag mapped to a pathway by --map or --pathway)
     with their review history; reviews of pearldeck's own notes come home once.
     """
     from pearldeck.cli.anki_import_cmd import import_anki_files, split_anki
-    from pearldeck.markdown_import import ImportDefaults
+    from pearldeck.cli.import_notes import Options, import_markdown, require_block
 
     check_pathway(pathway)
     anki_files, rest = split_anki(paths)
@@ -250,77 +220,18 @@ def import_notes(
         import_anki_files(ctx, anki_files, maps, pathway, dry_run)
         if not rest:
             return
-    paths = tuple(rest)
-    tags = tags_given(tag)
-    defaults = ImportDefaults(pathway=pathway, tags=tags, source=source, block=block)
-    inputs, problems = _read_inputs(paths)
-    drafts, skipped = _parse_inputs(inputs, defaults, problems)
-
+    opts = Options(
+        dry_run,
+        pathway,
+        tags_given(tag),
+        source,
+        block,
+        skip_invalid,
+        inline_sep,
+        multiline_sep,
+        bold_cloze,
+    )
     with open_collection(ctx) as col:
         if block is not None:
-            _require_block(col, block)
-        valid: list[PearlDraft] = []
-        for d in drafts:
-            found = col.validate_draft(d, d.origin or "<input>")
-            problems.extend(found)
-            if not found:
-                valid.append(d)
-        invalid = len(drafts) - len(valid)
-        for p in problems:
-            click.echo(str(p), err=True)
-        if problems and not skip_invalid:
-            click.echo(
-                f"{len(problems)} problem(s); nothing imported (fix them, or --skip-invalid)",
-                err=True,
-            )
-            raise click.exceptions.Exit(1)
-        new = not_present(valid, col.find_same(valid))
-        present = len(valid) - len(new)
-        if dry_run:
-            _preview(new)
-        elif new:
-            col.add_ids(new, now(), validated=True)  # each draft was checked just above
-    per = Counter(d.pathway for d in new)
-    verb = "would add" if dry_run else "added"
-    detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
-    click.echo(
-        f"{verb} {len(new)} pearl(s)"
-        + (f" ({detail})" if detail else "")
-        + f"; {present} already present; {invalid} invalid; {skipped} paragraph(s) skipped"
-    )
-    if problems and skip_invalid:
-        raise click.exceptions.Exit(0)
-
-
-def _parse_inputs(
-    inputs: list[tuple[str, bytes]], defaults: ImportDefaults, problems: list[Problem]
-) -> tuple[list[PearlDraft], int]:
-    """The drafts of every input and how many paragraphs were skipped; problems go to
-    `problems`."""
-    from pearldeck.markdown_import import decode_markdown, parse_markdown
-
-    drafts: list[PearlDraft] = []
-    skipped = 0
-    for name, data in inputs:
-        text, decode_problems = decode_markdown(data, name)
-        problems.extend(decode_problems)
-        if text is None:
-            continue
-        parsed = parse_markdown(text, name, defaults)
-        drafts.extend(parsed.drafts)
-        problems.extend(parsed.problems)
-        skipped += parsed.skipped
-    return drafts, skipped
-
-
-def _preview(drafts: list[PearlDraft]) -> None:
-    if drafts:
-        rows = [(d.origin or "", d.pathway, d.text, d.back, d.tags) for d in drafts]
-        print_pearl_table("from", rows)
-
-
-def _require_block(col: Collection, block: str) -> None:
-    if not col.study.block_exists(block):
-        raise PearlError(
-            [Problem(str(col.root), 0, f"no question block {block!r} (see `pearls block list`)")]
-        )
+            require_block(col, block)
+        import_markdown(col, rest, opts, now())

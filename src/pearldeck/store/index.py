@@ -108,6 +108,7 @@ class ExportRow(NamedTuple):
     added: str | None
     notes: str | None = None
     origin: str | None = None
+    context: str | None = None
 
 
 class PearlRow(NamedTuple):
@@ -120,7 +121,7 @@ class PearlRow(NamedTuple):
     pathway: str
     added: str
     data: str
-    """JSON [text, back, tags, source, added, block, origin]."""
+    """JSON [text, back, tags, source, added, block, origin, context]."""
     content: str
     changed_at: float
     chunk: str | None
@@ -567,7 +568,16 @@ class Index(EventTables):
         datas = json.loads("[" + ",".join(r[2] for r in rows) + "]")
         out = [
             ExportRow(
-                r[0], r[1], d[0], d[1], tuple(d[2]), d[3], d[4], d[7] if len(d) > 7 else None, d[6]
+                r[0],
+                r[1],
+                d[0],
+                d[1],
+                tuple(d[2]),
+                d[3],
+                d[4],
+                d[7] if len(d) > 7 else None,
+                d[6],
+                d[8] if len(d) > 8 else None,
             )
             for r, d in zip(rows, datas, strict=True)
         ]
@@ -786,7 +796,7 @@ def _moved_order(order: str, pos: int) -> str:
 
 def _pearl(row: tuple[object, ...]) -> Pearl:
     pid, file, line, pos, pathway, data = row
-    text, back, tags, source, added, block, origin, *notes = json.loads(str(data))
+    text, back, tags, source, added, block, origin, *more = json.loads(str(data))
     return Pearl(
         id=str(pid),
         pathway=str(pathway),
@@ -797,7 +807,8 @@ def _pearl(row: tuple[object, ...]) -> Pearl:
         added=added,
         block=block,
         origin=origin,
-        notes=notes[0] if notes else None,
+        notes=more[0] if more else None,
+        context=more[1] if len(more) > 1 else None,
         file=str(file),
         line=int(line),  # type: ignore[call-overload]
         order=int(pos),  # type: ignore[call-overload]

@@ -69,6 +69,8 @@ def format_pearl(pearl_id: str, draft: PearlDraft, indent: int = 0) -> str:
         lines.append(f"  origin: {_scalar(draft.origin)}")
     if draft.notes:
         lines.append(f"  notes: {_scalar(draft.notes)}")
+    if draft.context:
+        lines.append(f"  context: {_scalar(draft.context)}")
     pad = " " * indent
     return "".join(pad + line + "\n" for line in lines)
 

@@ -42,6 +42,8 @@ def encode(event: Event) -> bytes:
     if event.kind == "review":
         d.update(rating=event.rating, duration=round(event.duration, 3), prev=event.prev)
         d["state"] = event.state
+    elif event.kind == "import":  # a schedule brought from elsewhere: the state it sets
+        d["state"] = event.state
     if event.target:
         d["target"] = event.target
     return (json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")

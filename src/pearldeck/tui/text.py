@@ -16,7 +16,10 @@ from pearldeck.tui.themes import pathway_color
 
 def prompt_content(pearl: Pearl, cloze: int | None) -> Content:
     """The question side: the asked cloze as a highlighted `[...]` (or `[hint]`)."""
-    return render(pearl.text, cloze).content
+    body = render(pearl.text, cloze).content
+    if pearl.context:  # the heading path it was imported under, dim above the prompt
+        return Content.assemble((pearl.context, "dim"), "\n", body)
+    return body
 
 
 def answer_content(pearl: Pearl, cloze: int | None) -> Content:

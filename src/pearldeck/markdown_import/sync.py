@@ -1,0 +1,99 @@
+"""Re-import as a sync: which note cards are new, edited, unchanged, or deleted as pearls."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pearldeck.drafts import PearlDraft
+from pearldeck.markdown_import.common import Schedule
+from pearldeck.model import Pearl, content_key
+
+
+@dataclass(frozen=True)
+class NoteCard:
+    """A card read from a note, with its identity there."""
+
+    draft: PearlDraft
+    note: str
+    key: str
+    schedules: tuple[Schedule | None, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        """What the card says; an edit in the note changes it (its line moving does not)."""
+        d = self.draft
+        back = "\x00" if d.back is None else d.back
+        data = "\x1f".join((d.pathway, d.text, back, "\x1e".join(d.tags), d.context or ""))
+        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+@dataclass
+class SyncPlan:
+    """What an import does to the collection."""
+
+    add: list[NoteCard] = field(default_factory=list)
+    update: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
+    """Cards edited in their note since the last import, with the pearl they update."""
+    adopt: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
+    """Cards already in the collection with no record yet (imported before records)."""
+    moved: list[tuple[NoteCard, Pearl]] = field(default_factory=list)
+    """Edited cards now under another pathway: a pearl cannot move, so they are reported."""
+    known: list[tuple[NoteCard, str]] = field(default_factory=list)
+    """Cards whose pearl exists (unchanged, updated or adopted), with its id."""
+    present: int = 0
+    deleted: int = 0
+    """Cards whose pearl the user deleted: not brought back."""
+
+
+def plan_sync(
+    cards: Sequence[NoteCard],
+    records: Mapping[tuple[str, str], tuple[str, str]],
+    pearls: Mapping[str, Pearl],
+    same: Sequence[Pearl | None],
+) -> SyncPlan:
+    """Decide each card's fate.
+
+    `records`: (note, key) -> (pearl id, digest) from earlier imports; `pearls`: the
+    collection by id; `same`: for each card, a pearl with the same prompt and answer."""
+    plan = SyncPlan()
+    seen: set[str] = set()
+    # A card whose front was edited has a new key; if its pearl's card is gone from the note
+    # and the pearl was read from the very line the new card is on, it is that card.
+    keys_now = {(c.note, c.key) for c in cards}
+    by_line: dict[str, tuple[str, str]] = {}
+    for (note, key), (pid, _) in records.items():
+        pearl = pearls.get(pid)
+        if (note, key) not in keys_now and pearl is not None and pearl.origin:
+            by_line[pearl.origin] = (note, pid)
+    for card, twin in zip(cards, same, strict=True):
+        record = records.get((card.note, card.key))
+        if record is None and card.draft.origin in by_line:
+            note, pid = by_line.pop(card.draft.origin)
+            record = (pid, "") if note == card.note else None
+        if record is not None:
+            pearl = pearls.get(record[0])
+            if pearl is None:
+                plan.deleted += 1
+            elif record[1] == card.digest:
+                plan.present += 1
+                plan.known.append((card, pearl.id))
+            elif pearl.pathway != card.draft.pathway:
+                plan.present += 1
+                plan.moved.append((card, pearl))
+            else:
+                plan.update.append((card, pearl))
+                plan.known.append((card, pearl.id))
+            continue
+        key = f"{card.draft.pathway}\x1f{content_key(card.draft.text, card.draft.back)}"
+        if twin is not None:
+            plan.present += 1
+            plan.adopt.append((card, twin))
+            plan.known.append((card, twin.id))
+        elif key in seen:
+            plan.present += 1  # the same card twice in this import: the first one wins
+        else:
+            seen.add(key)
+            plan.add.append(card)
+    return plan
