@@ -173,14 +173,16 @@ async def test_browse_search_suspend_edit_delete(collection: Path) -> None:
 async def test_browse_suspend_that_fails_says_so_and_not_suspended(collection: Path) -> None:
     """When the review log cannot take the suspend, the error shows and no 'Suspended'."""
     log = collection / "reviews" / "tui-test.jsonl"
-    log.unlink(missing_ok=True)
-    log.mkdir()  # the log path is a folder: every append fails with a real OS error
     app = make_app(collection, start="home")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, BrowseScreen)
+        # once the app is open the log path becomes a folder: the append fails with a real
+        # OS error (a folder there at start is a problem the app reports before Browse)
+        log.unlink(missing_ok=True)
+        log.mkdir()
         await pilot.press("s")
         await pilot.pause()
         messages = [str(n.message) for n in app._notifications]
