@@ -11,6 +11,7 @@ import pytest
 from pearldeck.collection import Collection
 from pearldeck.model import PearlError
 from pearldeck.store.fsutil import ChangedOnDisk
+from pearldeck.store.layout import init_collection
 from tests.conftest import NOW, draft
 
 
@@ -35,6 +36,16 @@ def test_init_makes_five_pathway_files_settings_and_git_files(root: Path) -> Non
     assert ".cache/" in (root / ".gitignore").read_text()
     assert "*.yaml merge=union" in (root / ".gitattributes").read_text()
     assert problems_of(root) == []
+
+
+def test_init_adds_the_device_line_to_an_older_gitignore(root: Path) -> None:
+    older = "# mine\n.cache/\n*.swp"  # made before .device existed, no final newline
+    (root / ".gitignore").write_text(older, encoding="utf-8")
+    assert root / ".gitignore" in init_collection(root)
+    text = (root / ".gitignore").read_text(encoding="utf-8")
+    assert text.startswith(older + "\n") and ".device" in text.splitlines()
+    assert root / ".gitignore" not in init_collection(root)  # once only
+    assert (root / ".gitignore").read_text(encoding="utf-8") == text
 
 
 def test_add_appends_without_touching_existing_bytes(root: Path) -> None:

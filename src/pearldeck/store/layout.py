@@ -135,6 +135,20 @@ def _why(err: OSError, path: Path | None = None) -> str:
     return f"cannot read: {err.strerror or err}, skipped"
 
 
+def _ignore_device(path: Path) -> bool:
+    """Add `.device` to a .gitignore made before it existed; whether it was added."""
+    try:
+        old = path.read_bytes()
+    except OSError:
+        return False
+    if not path.is_file() or b".device" in {ln.strip() for ln in old.splitlines()}:
+        return False
+    lines = GITIGNORE.encode().splitlines(keepends=True)[2:]  # the device name's two lines
+    sep = b"" if not old or old.endswith(b"\n") else b"\n"
+    replace_file(path, old + sep + b"".join(lines), old)
+    return True
+
+
 def init_collection(root: Path) -> list[Path]:
     """Create the five pathway files, settings, review folder, .gitignore and
     .gitattributes; keep what exists (so running it again adds only what is missing)."""
@@ -155,6 +169,8 @@ def init_collection(root: Path) -> list[Path]:
         if not path.exists():
             replace_file(path, text.encode(), None)
             made.append(path)
+    if _ignore_device(root / ".gitignore"):
+        made.append(root / ".gitignore")
     (root / REVIEWS_DIR).mkdir(exist_ok=True)
     keep = root / REVIEWS_DIR / ".gitkeep"
     if not keep.exists():
