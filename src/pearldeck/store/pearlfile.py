@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pearldeck.model import SYNTAX
+from pearldeck.schema import KEYS
 from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
 from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
 
@@ -58,19 +59,11 @@ def format_pearl(pearl_id: str, draft: PearlDraft, indent: int = 0) -> str:
         lines.append(f"  back: {_scalar(draft.back)}")
     if draft.tags:
         lines.append(f"  tags: {_flow_list(draft.tags)}")
-    if draft.source:
-        lines.append(f"  source: {_scalar(draft.source)}")
-    if draft.added:
-        added = draft.added if DATE_RE.match(draft.added) else _scalar(draft.added)
-        lines.append(f"  added: {added}")
-    if draft.block:
-        lines.append(f"  block: {_scalar(draft.block)}")
-    if draft.origin:
-        lines.append(f"  origin: {_scalar(draft.origin)}")
-    if draft.notes:
-        lines.append(f"  notes: {_scalar(draft.notes)}")
-    if draft.context:
-        lines.append(f"  context: {_scalar(draft.context)}")
+    for key in KEYS[KEYS.index("tags") + 1 :]:  # source, added, block, origin, notes, ...
+        value = getattr(draft, key)
+        if value:
+            plain = key == "added" and DATE_RE.match(value)  # a date stays unquoted
+            lines.append(f"  {key}: {value if plain else _scalar(value)}")
     pad = " " * indent
     return "".join(pad + line + "\n" for line in lines)
 
