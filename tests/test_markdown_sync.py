@@ -281,3 +281,49 @@ def test_a_card_whose_front_was_edited_on_the_same_line_updates_its_pearl(
     assert "Where is it injected?" not in pearls
     out, _ = run(root, "import", str(md))
     assert "added 0 pearl(s); 3 already present" in out
+
+
+def test_an_import_across_pathways_records_each_card_with_its_own_pearl(
+    root: Path, tmp_path: Path
+) -> None:
+    # notes interleave pathways (chronic, acute, chronic): the new pearls are written file by
+    # file, yet each card's record must name the pearl made from that very card
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Chronic disease management\n- first chronic :: one\n")
+    (notes / "b.md").write_text("# Acute care\n- first acute :: two\n")
+    (notes / "c.md").write_text("# Chronic disease management\n- second chronic :: three\n")
+    run(root, "import", str(notes))
+    (notes / "b.md").write_text("# Acute care\n- first acute :: two, edited\n")
+    out, err = run(root, "import", str(notes))
+    assert "not updated" not in err
+    assert out.startswith("added 0 pearl(s); updated 1; 2 already present")
+    by_text = _pearls(root)
+    assert getattr(by_text["first acute"], "back") == "two, edited"
+    assert getattr(by_text["second chronic"], "back") == "three"
+    assert getattr(by_text["first chronic"], "back") == "one"
+
+
+def test_a_record_naming_a_pearl_from_another_note_never_overwrites_that_pearl(
+    root: Path, tmp_path: Path
+) -> None:
+    # imports before the fix above could pair a card with the pearl of another card: an
+    # edit of the card must update its own pearl (found by its line), never the other one
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Acute care\n- alpha :: one\n")
+    (notes / "b.md").write_text("# Acute care\n- beta :: two\n")
+    run(root, "import", str(notes))
+    imports = root / "imports.jsonl"
+    lines = imports.read_text().splitlines()
+    ids = [line.split('"pearl":"')[1][:6] for line in lines]
+    swapped = [lines[0].replace(ids[0], ids[1]), lines[1].replace(ids[1], ids[0])]
+    imports.write_text("\n".join(swapped) + "\n")
+    (notes / "a.md").write_text("# Acute care\n- alpha :: one, edited\n")
+    out, _ = run(root, "import", str(notes))
+    assert out.startswith("added 0 pearl(s); updated 1; 1 already present")
+    by_text = _pearls(root)
+    assert getattr(by_text["alpha"], "back") == "one, edited"
+    assert getattr(by_text["beta"], "back") == "two"
+    out, _ = run(root, "import", str(notes))  # and the records are right from now on
+    assert out.startswith("added 0 pearl(s); 2 already present")

@@ -413,11 +413,13 @@ class Collection(Reviews, DailyQueue):
         used = self.index.pearl_ids()
         by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
         targets: dict[str, str] = {}
+        ids: list[str] = []  # in the drafts' order, which is not the files' order
         for d in drafts:
             d = d if d.added else d.model_copy(update={"added": today})
             if d.pathway not in targets:
                 targets[d.pathway] = self._target_file(d.pathway)
-            by_file.setdefault(targets[d.pathway], []).append((self._fresh_id(used), d))
+            ids.append(self._fresh_id(used))
+            by_file.setdefault(targets[d.pathway], []).append((ids[-1], d))
         with locked(self._lock):
             changes: list[tuple[Path, bytes, bytes | None]] = []
             checked: list[tuple[str, str, ParsedFile]] = []
@@ -447,7 +449,7 @@ class Collection(Reviews, DailyQueue):
                 problems = [replace(p, path=rel) for p in parsed.problems]
                 self._index_file(f, _digest(data), parsed, problems)
         self.refresh()
-        return [pid for items in by_file.values() for pid, _ in items]
+        return ids
 
     def tags(self) -> dict[str, int]:
         """Every concept tag and how many pearls carry it."""

@@ -67,8 +67,16 @@ def plan_sync(
         pearl = pearls.get(pid)
         if (note, key) not in keys_now and pearl is not None and pearl.origin:
             by_line[pearl.origin] = (note, pid)
+    by_origin = {p.origin: p.id for p in pearls.values() if p.origin}
     for card, twin in zip(cards, same, strict=True):
         record = records.get((card.note, card.key))
+        if record is not None and not _made_from(pearls.get(record[0]), card.note):
+            # a record naming a pearl made from another note (written by an import before
+            # 2026-12 that paired cards and new pearls in the wrong order): not trusted. An
+            # unchanged card is adopted by its twin below (which records it right); an edited
+            # one updates the pearl read from this card's own line, if there is one.
+            own = by_origin.get(card.draft.origin or "")
+            record = None if twin is not None or own is None else (own, "")
         if record is None and card.draft.origin in by_line:
             note, pid = by_line.pop(card.draft.origin)
             record = (pid, "") if note == card.note else None
@@ -97,3 +105,10 @@ def plan_sync(
             seen.add(key)
             plan.add.append(card)
     return plan
+
+
+def _made_from(pearl: Pearl | None, note: str) -> bool:
+    """Whether `pearl` came from `note`, by its origin (`path:line`); unknown counts as yes."""
+    if pearl is None or not pearl.origin:
+        return True
+    return pearl.origin.rpartition(":")[0] == note
