@@ -415,7 +415,7 @@ class Collection(Reviews, DailyQueue):
         targets: dict[str, str] = {}
         ids: list[str] = []  # in the drafts' order, which is not the files' order
         for d in drafts:
-            d = d if d.added else d.model_copy(update={"added": today})
+            d = d if d.added else replace(d, added=today)
             if d.pathway not in targets:
                 targets[d.pathway] = self._target_file(d.pathway)
             ids.append(self._fresh_id(used))
@@ -520,7 +520,7 @@ class Collection(Reviews, DailyQueue):
                     for k in ("block", "origin", "added", "notes")
                     if getattr(draft, k) is None and getattr(pearl, k) is not None
                 }
-                block = format_pearl(pearl_id, draft.model_copy(update=keep), indent)
+                block = format_pearl(pearl_id, replace(draft, **keep), indent)
             new = "".join(lines[:first]) + block + "".join(lines[end:])
             check = parse_pearl_file(new, pearl.file, pearl.pathway)
             if any(p.kind == SYNTAX for p in check.problems):

@@ -1,16 +1,18 @@
-"""Pearls about to be written: user input, validated with pydantic at the edge."""
+"""Pearls about to be written: the fields every way in (add, import, the app) fills."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from dataclasses import dataclass
 
 from pearldeck.tags import normalise_tag
 
 
-class PearlDraft(BaseModel):
-    """A pearl not yet written: what `add` and `import` hand to the collection."""
+@dataclass(frozen=True, slots=True)
+class PearlDraft:
+    """A pearl not yet written: what `add` and `import` hand to the collection.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    A plain value: its values are checked by the one schema (`schema.validate_raw`, via
+    `Collection.validate_draft`) before anything is written, as a pearl in a file is."""
 
     pathway: str
     text: str
@@ -20,14 +22,13 @@ class PearlDraft(BaseModel):
     added: str | None = None
     block: str | None = None
     origin: str | None = None
+    """`path:line` the draft was read from (markdown import); kept in the pearl."""
     context: str | None = None
     """The heading path above an imported card (`Cardiology > Heart failure`)."""
-    """`path:line` the draft was read from (markdown import); kept in the pearl."""
     notes: str | None = None
     """Extra explanation shown with the answer (Anki's Extra field)."""
 
-    @field_validator("tags")
-    @classmethod
-    def _one_tag_rule(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
-        """Every way in (add, import, the app) files tags by the rule a YAML file is read by."""
-        return tuple(dict.fromkeys(t for t in map(normalise_tag, tags) if t))
+    def __post_init__(self) -> None:
+        # every way in files tags by the rule a YAML file is read by
+        tags = tuple(dict.fromkeys(t for t in map(normalise_tag, self.tags) if t))
+        object.__setattr__(self, "tags", tags)

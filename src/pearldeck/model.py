@@ -292,7 +292,7 @@ class Event:
 
 
 def __getattr__(name: str) -> Any:
-    # PearlDraft is a pydantic model; load pydantic only when a pearl is being written
+    # PearlDraft lives with the tag rule; loaded only when a pearl is being written
     if name == "PearlDraft":
         from pearldeck.drafts import PearlDraft
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def add(
                 back = with_images(back, [col.add_media_file(p) for p in back_images])
         except MediaError as e:
             fail(str(e))
-        draft = draft.model_copy(update={"text": text, "back": back})
+        draft = dataclasses.replace(draft, text=text, back=back)
         [pearl] = col.add([draft], now())
     click.echo(pearl.id)
 

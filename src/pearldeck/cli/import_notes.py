@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -161,7 +162,7 @@ def _write(col: Collection, plan: SyncPlan, media: object, now: datetime) -> lis
     for card, pearl in plan.update:
         draft = card.draft
         if draft.source is None and pearl.source is not None:
-            draft = draft.model_copy(update={"source": pearl.source})
+            draft = dataclasses.replace(draft, source=pearl.source)
         col.replace_pearl(pearl.id, draft, based_on=pearl)
         records.append(ImportRecord(card.note, card.key, pearl.id, card.digest))
     records.extend(ImportRecord(c.note, c.key, p.id, c.digest) for c, p in plan.adopt)

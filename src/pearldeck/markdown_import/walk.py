@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,7 +113,7 @@ class _Parser(CardReader):
             extra = tuple(self.note_tags)
             for d in made:
                 tags = tuple(dict.fromkeys((*d.draft.tags, *extra)))
-                d.draft = d.draft.model_copy(update={"tags": tags})
+                d.draft = dataclasses.replace(d.draft, tags=tags)
         seen: dict[str, int] = {}
         keys: list[str] = []
         for d in made:  # the same front twice in a note: the second is `key-2`
