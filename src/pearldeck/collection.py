@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -379,6 +379,18 @@ class Collection(Reviews, DailyQueue):
                 )
             )
         return problems
+
+    def pearl_ids(self) -> set[str]:
+        """The id of every pearl."""
+        return self.index.pearl_ids()
+
+    def pearls_by_id(self, ids: Iterable[str]) -> dict[str, Pearl]:
+        """These pearls (those that exist), by id."""
+        return {p.id: p for p in self.index.pearls(ids=list(ids))}
+
+    def note_cache(self) -> Path:
+        """Where `pearls import` keeps each note's parse (see services.note_cards)."""
+        return self.root / layout.CACHE_DIR / "notes"
 
     def find_same(self, drafts: Sequence[PearlDraft]) -> list[Pearl | None]:
         """For each draft, an existing pearl with the same normalised prompt and answer."""

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -18,10 +16,7 @@ from pearldeck.model import PATHWAYS, PearlError, Problem
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
-    from pearldeck.markdown_import import ImportDefaults
     from pearldeck.markdown_import.sync import NoteCard, SyncPlan
-
-MAX_IMPORT_FILES = 10_000
 
 
 @dataclass(frozen=True)
@@ -66,16 +61,11 @@ def import_markdown(col: Collection, paths: Sequence[str], opts: Options, now: d
         bold_cloze=opts.bold_cloze,
         media=media,
     )
-    inputs, problems = read_inputs(paths)
-    notes: list[Problem] = []
-    cards, skipped = parse_inputs(inputs, defaults, problems, notes)
+    from pearldeck.services.note_cards import read_note_cards
+
+    read = read_note_cards(paths, defaults, col.validate_draft, col.note_cache())
+    problems, notes = read.problems, read.notes
     notes.extend(Problem(err, 0, "image not copied") for err in media.errors)
-    valid: list[NoteCard] = []
-    for card in cards:
-        found = col.validate_draft(card.draft, card.draft.origin or "<input>")
-        problems.extend(found)
-        if not found:
-            valid.append(card)
     for p in notes:
         click.echo(str(p), err=True)
     for p in problems:
@@ -87,9 +77,8 @@ def import_markdown(col: Collection, paths: Sequence[str], opts: Options, now: d
         )
         raise click.exceptions.Exit(1)
     records = {k: (r.pearl, r.digest) for k, r in col.import_records().items()}
-    wanted = {r[0] for r in records.values()}
-    pearls = {p.id: p for p in col.index.pearls(ids=wanted)} if wanted else {}
-    plan = plan_sync(valid, records, pearls, col.find_same([c.draft for c in valid]))
+    plan = plan_sync(read.cards, records, col.pearl_ids(), col.pearls_by_id, col.find_same)
+    skipped = read.skipped
     for card, pearl in plan.moved:
         click.echo(
             f"{card.draft.origin}: not updated: pearl {pearl.id} is in {pearl.pathway}, "
@@ -203,78 +192,6 @@ def _summary(plan: SyncPlan, dry_run: bool, invalid: int, skipped: int, schedule
     if scheduled:
         parts.append(f"{scheduled} review schedule(s) carried over")
     click.echo("; ".join(parts))
-
-
-def read_inputs(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    """Files, folders (every *.md below) and `-` for stdin, each as (display path, bytes)."""
-    from pearldeck.markdown_import import MAX_BYTES
-
-    out: list[tuple[str, bytes]] = []
-    problems: list[Problem] = []
-
-    def read(path: Path) -> None:
-        try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                problems.append(
-                    Problem(str(path), 0, f"larger than {MAX_BYTES // 2**20} MB; split it")
-                )
-                return
-            out.append((str(path), path.read_bytes()))
-        except OSError as e:
-            problems.append(Problem(str(path), 0, f"cannot read: {e.strerror or e}"))
-
-    for raw in paths:
-        if raw == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                problems.append(Problem("<stdin>", 0, "input too large; split it"))
-            else:
-                out.append(("<stdin>", data))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*.md") if p.is_file() and ".obsidian" not in p.parts
-            )
-            if len(found) > MAX_IMPORT_FILES:
-                problems.append(Problem(raw, 0, f"more than {MAX_IMPORT_FILES} markdown files"))
-                continue
-            for p in found:
-                read(p)
-        elif path.exists():
-            read(path)
-        else:
-            problems.append(Problem(raw, 0, "no such file or folder"))
-    return out, problems
-
-
-def parse_inputs(
-    inputs: list[tuple[str, bytes]],
-    defaults: ImportDefaults,
-    problems: list[Problem],
-    notes: list[Problem],
-) -> tuple[list[NoteCard], int]:
-    """The cards of every input and how many paragraphs were skipped."""
-    from pearldeck.markdown_import import decode_markdown, parse_markdown
-    from pearldeck.markdown_import.sync import NoteCard
-
-    cards: list[NoteCard] = []
-    skipped = 0
-    for name, data in inputs:
-        text, decode_problems = decode_markdown(data, name)
-        problems.extend(decode_problems)
-        if text is None:
-            continue
-        parsed = parse_markdown(text, name, defaults)
-        for i, draft in enumerate(parsed.drafts):
-            key = parsed.keys[i] if i < len(parsed.keys) else ""
-            sched = parsed.schedules[i] if i < len(parsed.schedules) else ()
-            cards.append(NoteCard(draft, name, key, sched))
-        problems.extend(parsed.problems)
-        notes.extend(parsed.notes)
-        skipped += parsed.skipped
-    return cards, skipped
 
 
 def require_block(col: Collection, block: str) -> None:

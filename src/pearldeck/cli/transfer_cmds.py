@@ -28,8 +28,6 @@ from pearldeck.gcpause import gc_paused
 if TYPE_CHECKING:
     pass
 
-MAX_IMPORT_FILES = 10_000
-
 
 def register(group: click.Group) -> None:
     group.add_command(export)

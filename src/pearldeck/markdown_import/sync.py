@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from pearldeck.drafts import PearlDraft
@@ -50,15 +51,33 @@ class SyncPlan:
 def plan_sync(
     cards: Sequence[NoteCard],
     records: Mapping[tuple[str, str], tuple[str, str]],
-    pearls: Mapping[str, Pearl],
-    same: Sequence[Pearl | None],
+    existing: AbstractSet[str],
+    load: Callable[[Iterable[str]], Mapping[str, Pearl]],
+    find_same: Callable[[Sequence[PearlDraft]], Sequence[Pearl | None]],
 ) -> SyncPlan:
     """Decide each card's fate.
 
-    `records`: (note, key) -> (pearl id, digest) from earlier imports; `pearls`: the
-    collection by id; `same`: for each card, a pearl with the same prompt and answer."""
+    `records`: (note, key) -> (pearl id, digest) from earlier imports; `existing`: the ids
+    of the collection's pearls; `load`: those pearls by id; `find_same`: for each draft, a
+    pearl with the same prompt and answer. A card unchanged since its record needs neither
+    of the last two, so an import of unchanged notes reads no pearl."""
     plan = SyncPlan()
-    seen: set[str] = set()
+    slow: list[NoteCard] = []
+    for card in cards:
+        record = records.get((card.note, card.key))
+        # a card with a schedule comment is looked at closely: its record must be right
+        if record is not None and record[1] == card.digest and not card.schedules:
+            if record[0] in existing:
+                plan.present += 1
+                plan.known.append((card, record[0]))
+            else:
+                plan.deleted += 1
+            continue
+        slow.append(card)
+    if not slow:
+        return plan
+    notes = {c.note for c in slow}
+    pearls = load({pid for (note, _), (pid, _) in records.items() if note in notes} & existing)
     # A card whose front was edited has a new key; if its pearl's card is gone from the note
     # and the pearl was read from the very line the new card is on, it is that card.
     keys_now = {(c.note, c.key) for c in cards}
@@ -67,19 +86,34 @@ def plan_sync(
         pearl = pearls.get(pid)
         if (note, key) not in keys_now and pearl is not None and pearl.origin:
             by_line[pearl.origin] = (note, pid)
-    by_origin = {p.origin: p.id for p in pearls.values() if p.origin}
-    for card, twin in zip(cards, same, strict=True):
+    found: list[tuple[str, str] | None] = []
+    distrusted: list[bool] = []
+    for card in slow:
         record = records.get((card.note, card.key))
-        if record is not None and not _made_from(pearls.get(record[0]), card.note):
+        bad = record is not None and not _made_from(pearls.get(record[0]), card.note)
+        if bad:
+            record = None
+        elif record is None and card.draft.origin in by_line:
+            note, pid = by_line.pop(card.draft.origin)
+            record = (pid, "") if note == card.note else None
+        found.append(record)
+        distrusted.append(bad)
+    if any(distrusted):  # rare: the pearl it names may be any note's, so read them all
+        pearls = {**load({pid for pid, _ in records.values()} & existing), **pearls}
+    by_origin = {p.origin: p.id for p in pearls.values() if p.origin}
+    lone = [c.draft for c, r in zip(slow, found, strict=True) if r is None]
+    twins = iter(find_same(lone) if lone else [])
+    seen: set[str] = set()
+    for card, record, bad in zip(slow, found, distrusted, strict=True):
+        twin = next(twins) if record is None else None
+        if bad:
             # a record naming a pearl made from another note (written by an import before
             # 2026-12 that paired cards and new pearls in the wrong order): not trusted. An
             # unchanged card is adopted by its twin below (which records it right); an edited
             # one updates the pearl read from this card's own line, if there is one.
             own = by_origin.get(card.draft.origin or "")
-            record = None if twin is not None or own is None else (own, "")
-        if record is None and card.draft.origin in by_line:
-            note, pid = by_line.pop(card.draft.origin)
-            record = (pid, "") if note == card.note else None
+            if twin is None and own is not None:
+                record = (own, "")
         if record is not None:
             pearl = pearls.get(record[0])
             if pearl is None:

@@ -37,11 +37,12 @@ def read_imports(root: Path) -> dict[tuple[str, str], ImportRecord]:
         data = path.read_bytes()
     except OSError:
         return out
-    for raw in data.splitlines():
-        try:
-            d = json.loads(raw)
-        except ValueError:
-            continue  # a torn last line or a bad merge: that record is lost, not the file
+    lines = data.splitlines()
+    try:  # every line whole (the usual case): one parse, not one per line
+        rows = json.loads(b"[" + b",".join(line for line in lines if line.strip()) + b"]")
+    except ValueError:
+        rows = [_loads(line) for line in lines]
+    for d in rows:
         if not isinstance(d, dict):
             continue
         fields = [d.get(k) for k in ("note", "key", "pearl", "digest")]
@@ -49,6 +50,13 @@ def read_imports(root: Path) -> dict[tuple[str, str], ImportRecord]:
             note, key, pearl, digest = (str(v) for v in fields)
             out[(note, key)] = ImportRecord(note, key, pearl, digest)
     return out
+
+
+def _loads(line: bytes) -> object:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None  # a torn last line or a bad merge: that record is lost, not the file
 
 
 def append_imports(root: Path, records: Iterable[ImportRecord]) -> None:

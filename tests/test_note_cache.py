@@ -1,0 +1,145 @@
+"""`pearls import` parses only the notes that changed; what it reads from its cache is what
+a parse would give, under the same options and images, and a broken cache is parsed again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pearldeck.cli import app
+from pearldeck.collection import Collection
+from pearldeck.markdown_import import ImportDefaults
+from pearldeck.services.note_cards import NoteCards, read_note_cards
+from pearldeck.services.note_media import NoteMedia
+
+NOTE_A = """\
+# Acute care
+
+## Anaphylaxis
+
+- First drug for anaphylaxis :: IM epinephrine #allergy
+- Where is it injected? :: the anterolateral thigh
+- {{c1::Biphasic}} reactions can recur hours later
+
+Q: empty answer
+A:
+"""
+NOTE_B = """\
+---
+pathway: preventive
+---
+Lung cancer screening: annual {{c1::low-dose CT}} for adults 50 to 80 with 20 pack-years
+<!--SR:!2026-12-10,12,250-->
+"""
+
+
+def _read(col: Collection, notes: Path, **options: object) -> NoteCards:
+    media = NoteMedia(col.root)
+    defaults = ImportDefaults(media=media, **options)  # type: ignore[arg-type]
+    return read_note_cards([str(notes)], defaults, col.validate_draft, col.note_cache())
+
+
+def _view(read: NoteCards) -> tuple[object, ...]:
+    cards = [(c.draft, c.note, c.key, c.schedules) for c in read.cards]
+    return (cards, read.problems, read.notes, read.skipped)
+
+
+def _notes(tmp_path: Path) -> Path:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text(NOTE_A)
+    (notes / "b.md").write_text(NOTE_B)
+    return notes
+
+
+def test_unchanged_notes_are_not_parsed_again_and_read_the_same(
+    root: Path, tmp_path: Path
+) -> None:
+    notes = _notes(tmp_path)
+    with Collection(root) as col:
+        first = _read(col, notes)
+        again = _read(col, notes)
+    assert first.parsed == 2 and again.parsed == 0
+    assert _view(again) == _view(first)
+    assert len(first.cards) == 4  # three from a.md, one from b.md
+    assert [str(p) for p in first.problems] == [f"{notes / 'a.md'}:10: empty answer after 'A:'"]
+    assert first.cards[-1].schedules  # the SR comment survives the cache
+
+
+def test_only_the_edited_note_is_parsed_again(root: Path, tmp_path: Path) -> None:
+    notes = _notes(tmp_path)
+    with Collection(root) as col:
+        _read(col, notes)
+        (notes / "b.md").write_text(NOTE_B.replace("low-dose CT", "LDCT"))
+        read = _read(col, notes)
+    assert read.parsed == 1
+    assert "{{c1::LDCT}}" in read.cards[-1].draft.text
+
+
+def test_other_options_parse_again(root: Path, tmp_path: Path) -> None:
+    notes = _notes(tmp_path)
+    with Collection(root) as col:
+        _read(col, notes)
+        read = _read(col, notes, tags=("uworld",))
+    assert read.parsed == 2
+    assert all("uworld" in c.draft.tags for c in read.cards)
+
+
+def test_an_image_that_changed_or_appeared_means_a_parse(root: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "vault"
+    notes.mkdir()
+    (notes / "ecg.md").write_text("# Acute care\n\n- Rhythm? ![[strip.png]] :: atrial flutter\n")
+    with Collection(root) as col:
+        missing = _read(col, notes)
+        assert any("not found" in p.message for p in missing.notes)
+        (notes / "strip.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"one")
+        found = _read(col, notes)
+        (notes / "strip.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"two")
+        changed = _read(col, notes)
+        same = _read(col, notes)
+    assert (found.parsed, changed.parsed, same.parsed) == (1, 1, 0)
+    assert "media/" in found.cards[0].draft.text
+    assert found.cards[0].draft.text != changed.cards[0].draft.text
+    assert same.cards[0].draft.text == changed.cards[0].draft.text
+
+
+def test_a_broken_cache_entry_is_parsed_again(root: Path, tmp_path: Path) -> None:
+    notes = _notes(tmp_path)
+    with Collection(root) as col:
+        first = _read(col, notes)
+        entries = sorted(col.note_cache().glob("*.json"))
+        assert len(entries) == 2
+        entries[0].write_text('{"digest": 7, "cards": [')
+        entries[1].write_text(entries[1].read_text().replace('"f": ["', '"f": [1, "', 1))
+        again = _read(col, notes)
+    assert again.parsed == 2
+    assert _view(again) == _view(first)
+
+
+def test_a_reimport_from_the_cache_prints_what_a_parse_prints(root: Path, tmp_path: Path) -> None:
+    notes = _notes(tmp_path)
+    runner = CliRunner()
+
+    def run() -> tuple[int, str, str]:
+        r = runner.invoke(
+            app,
+            ["--dir", str(root), "import", str(notes), "--skip-invalid"],
+            env={"PEARLS_NOW": "2026-11-27T15:00:00Z"},
+        )
+        return r.exit_code, r.stdout, r.stderr
+
+    code, out, err = run()
+    assert code == 0 and out.startswith("added 4 pearl(s)")
+    code2, out2, err2 = run()
+    assert (code2, err2) == (code, err)
+    assert out2.startswith("added 0 pearl(s); 4 already present; 1 invalid")
+
+
+def test_import_records_survive_a_torn_line_and_a_bad_merge(root: Path) -> None:
+    good = '{"note":"n.md","key":"k%d","pearl":"p%d","digest":"d"}'
+    lines = [good % (1, 1), "<<<<<<< HEAD", good % (2, 2), "[1, 2]", '{"note":"n.md","ke']
+    (root / "imports.jsonl").write_text("\n".join(lines))
+    with Collection(root) as col:
+        records = col.import_records()
+    assert sorted(r.pearl for r in records.values()) == ["p1", "p2"]
