@@ -143,3 +143,30 @@ def test_import_records_survive_a_torn_line_and_a_bad_merge(root: Path) -> None:
     with Collection(root) as col:
         records = col.import_records()
     assert sorted(r.pearl for r in records.values()) == ["p1", "p2"]
+
+
+def test_import_with_export_takes_notes_to_a_deck_anki_reads(root: Path, tmp_path: Path) -> None:
+    from anki.collection import Collection as AnkiCollection
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    notes = _notes(tmp_path)
+    deck = tmp_path / "out" / "step2.apkg"
+    runner = CliRunner()
+    args = ["--dir", str(root), "import", str(notes), "--skip-invalid", "--export", str(deck)]
+    result = runner.invoke(app, args, env={"PEARLS_NOW": "2026-11-27T15:00:00Z"})
+    assert result.exit_code == 0, result.stderr
+    assert f"wrote {deck}: 4 notes" in result.stdout
+    (tmp_path / "anki").mkdir()
+    anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(deck), options=ImportAnkiPackageOptions(with_scheduling=False)
+        )
+        anki.import_anki_package(request)
+        fronts = sorted(anki.get_note(n).fields[0] for n in anki.find_notes(""))
+    finally:
+        anki.close()
+    assert len(fronts) == 4
+    assert any("First drug for anaphylaxis" in f for f in fronts)
+    dry = runner.invoke(app, [*args[:-2], "--dry-run", "--export", str(tmp_path / "no.apkg")])
+    assert dry.exit_code == 0 and not (tmp_path / "no.apkg").exists()

@@ -92,8 +92,6 @@ def import_markdown(col: Collection, paths: Sequence[str], opts: Options, now: d
         added = _write(col, plan, media, now)
         scheduled = _carry_schedules(col, [*zip(plan.add, added, strict=True), *plan.known])
     _summary(plan, opts.dry_run, len(problems), skipped, scheduled)
-    if problems and opts.skip_invalid:
-        raise click.exceptions.Exit(0)
 
 
 def _carry_schedules(col: Collection, cards: list[tuple[NoteCard, str]]) -> int:

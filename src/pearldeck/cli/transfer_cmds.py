@@ -82,10 +82,17 @@ def export(
     Importing a newer export into the same Anki profile updates the pearls you edited
     (keeping their Anki scheduling), adds new ones and leaves the rest alone.
     """
-    from pearldeck.anki_export import ExportError, export_apkg, safe_filename
-
     for p in pathway:
         check_pathway(p)
+    write_deck(ctx, output, pathway, tag, deck)
+
+
+def write_deck(
+    ctx: click.Context, output: str, pathway: tuple[str, ...], tag: tuple[str, ...], deck: str
+) -> None:
+    """`pearls export`'s work, also done by `pearls import --export`."""
+    from pearldeck.anki_export import ExportError, export_apkg, safe_filename
+
     out = _output_file(output, safe_filename)
     with open_collection(ctx) as col:
         pearls, modified = col.export_rows()
@@ -182,6 +189,13 @@ def _output_file(output: str, safe_filename: Callable[[str], str]) -> Path:
     help="Line alone between a multi-line card's front and back (default ?; ?? each way).",
 )
 @click.option("--bold-cloze", is_flag=True, help="**Bold** text is a cloze, as in the plugin.")
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(),
+    metavar="FILE",
+    help="Then write the whole collection to this Anki deck, as `pearls export -o FILE`.",
+)
 @click.pass_context
 @guarded
 @gc_paused()  # 10^5 objects, none cyclic; they die on return, before the GC resumes
@@ -198,6 +212,7 @@ def import_notes(
     inline_sep: str | None,
     multiline_sep: str | None,
     bold_cloze: bool,
+    export_to: str | None,
 ) -> None:
     """Import pearls from markdown notes; running it again syncs (edits update pearls).
 
@@ -208,6 +223,9 @@ def import_notes(
 
     Anki notes become pearls (the deck or tag mapped to a pathway by --map or --pathway)
     with their review history; reviews of pearldeck's own notes come home once.
+
+    Notes unchanged since the last import are not read again. With --export, one command
+    takes notes to an Anki deck: `pearls import ~/vault --export deck.apkg`.
     """
     from pearldeck.cli.anki_import_cmd import import_anki_files, split_anki
     from pearldeck.cli.import_notes import Options, import_markdown, require_block
@@ -216,20 +234,21 @@ def import_notes(
     anki_files, rest = split_anki(paths)
     if anki_files:
         import_anki_files(ctx, anki_files, maps, pathway, dry_run)
-        if not rest:
-            return
-    opts = Options(
-        dry_run,
-        pathway,
-        tags_given(tag),
-        source,
-        block,
-        skip_invalid,
-        inline_sep,
-        multiline_sep,
-        bold_cloze,
-    )
-    with open_collection(ctx) as col:
-        if block is not None:
-            require_block(col, block)
-        import_markdown(col, rest, opts, now())
+    if rest:
+        opts = Options(
+            dry_run,
+            pathway,
+            tags_given(tag),
+            source,
+            block,
+            skip_invalid,
+            inline_sep,
+            multiline_sep,
+            bold_cloze,
+        )
+        with open_collection(ctx) as col:
+            if block is not None:
+                require_block(col, block)
+            import_markdown(col, rest, opts, now())
+    if export_to is not None and not dry_run:
+        write_deck(ctx, export_to, (), (), "Clinical Pearls")
