@@ -53,9 +53,7 @@ def _notes(tmp_path: Path) -> Path:
     return notes
 
 
-def test_unchanged_notes_are_not_parsed_again_and_read_the_same(
-    root: Path, tmp_path: Path
-) -> None:
+def test_unchanged_notes_are_not_parsed_again_and_read_the_same(root: Path, tmp_path: Path) -> None:
     notes = _notes(tmp_path)
     with Collection(root) as col:
         first = _read(col, notes)
@@ -170,3 +168,33 @@ def test_import_with_export_takes_notes_to_a_deck_anki_reads(root: Path, tmp_pat
     assert any("First drug for anaphylaxis" in f for f in fronts)
     dry = runner.invoke(app, [*args[:-2], "--dry-run", "--export", str(tmp_path / "no.apkg")])
     assert dry.exit_code == 0 and not (tmp_path / "no.apkg").exists()
+
+
+def test_an_export_with_nothing_changed_leaves_the_deck_as_it_is(
+    root: Path, tmp_path: Path
+) -> None:
+    notes = _notes(tmp_path)
+    deck = tmp_path / "deck.apkg"
+    runner = CliRunner()
+
+    def export(*extra: str) -> str:
+        args = ["--dir", str(root), "export", "-o", str(deck), *extra]
+        result = runner.invoke(app, args, env={"PEARLS_NOW": "2026-11-27T15:00:00Z"})
+        assert result.exit_code == 0, result.stderr
+        return str(result.stdout)
+
+    runner.invoke(app, ["--dir", str(root), "import", str(notes), "--skip-invalid"])
+    assert export().startswith(f"wrote {deck}: 4 notes")
+    written = deck.stat()
+    assert export().startswith(f"{deck} is up to date (4 notes")
+    assert deck.stat().st_mtime_ns == written.st_mtime_ns
+    assert export("--deck", "Step 2").startswith("wrote")  # another deck name: other bytes
+    (notes / "b.md").write_text(NOTE_B.replace("low-dose CT", "LDCT"))
+    runner.invoke(app, ["--dir", str(root), "import", str(notes), "--skip-invalid"])
+    assert export("--deck", "Step 2").startswith("wrote")  # a pearl changed
+    assert export("--deck", "Step 2").startswith(f"{deck} is up to date")
+    deck.write_bytes(deck.read_bytes() + b"x")  # the file was changed since: written again
+    assert export("--deck", "Step 2").startswith("wrote")
+    deck.unlink()
+    assert export("--deck", "Step 2").startswith("wrote")
+    assert deck.exists()

@@ -388,9 +388,13 @@ class Collection(Reviews, DailyQueue):
         """These pearls (those that exist), by id."""
         return {p.id: p for p in self.index.pearls(ids=list(ids))}
 
+    def cache_dir(self) -> Path:
+        """The git-ignored folder of things derived from the files (the index, parses)."""
+        return self.root / layout.CACHE_DIR
+
     def note_cache(self) -> Path:
         """Where `pearls import` keeps each note's parse (see services.note_cards)."""
-        return self.root / layout.CACHE_DIR / "notes"
+        return self.cache_dir() / "notes"
 
     def find_same(self, drafts: Sequence[PearlDraft]) -> list[Pearl | None]:
         """For each draft, an existing pearl with the same normalised prompt and answer."""

@@ -92,17 +92,24 @@ def write_deck(
 ) -> None:
     """`pearls export`'s work, also done by `pearls import --export`."""
     from pearldeck.anki_export import ExportError, export_apkg, safe_filename
+    from pearldeck.services import deck_stamp
 
     out = _output_file(output, safe_filename)
     with open_collection(ctx) as col:
         pearls, modified = col.export_rows()
         find_media = col.media_file  # needs only the folder: usable once closed
+        cache, media_dir = col.cache_dir(), col.root / "media"
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
     if tag:
         pearls = [p for p in pearls if set(tag) & set(p.tags)]
     if not pearls:
         fail("no pearls to export (check --pathway and --tag)")
+    digest = deck_stamp.inputs_digest(pearls, modified, deck, media_dir)
+    done = deck_stamp.up_to_date(cache, out, digest)
+    if done is not None:
+        click.echo(f"{out} is up to date ({done}): nothing changed since it was written")
+        return
 
     bar = None
     if len(pearls) >= 5000 and sys.stderr.isatty():
@@ -130,10 +137,10 @@ def write_deck(
     for ref in result.missing_media:
         click.echo(f"warning: image {ref} not found; see `pearls check`", err=True)
     images = f"{result.media} image{'s' * (result.media != 1)}, " if result.media else ""
-    click.echo(
-        f"wrote {result.path}: {result.notes} notes, {result.cards} cards, "
-        f"{result.decks} decks, {images}{shown}"
-    )
+    summary = f"{result.notes} notes, {result.cards} cards, {result.decks} decks, {images}{shown}"
+    click.echo(f"wrote {result.path}: {summary}")
+    if not result.missing_media:  # else the warnings are worth seeing again
+        deck_stamp.record(cache, out, digest, summary)
 
 
 def _output_file(output: str, safe_filename: Callable[[str], str]) -> Path:
