@@ -406,6 +406,36 @@ def main() -> None:
         )
     )
 
+    # notes to an Anki deck, whole processes, against ankdown on the same cards
+    import notes_job  # the sibling script
+
+    sizes = (200,) if args.smoke else (1000, 10_000)
+    targets = {  # issue 23: as fast as ankdown; an unchanged re-run at most half of it at 10k
+        "init + import + export": "<= 1x",
+        "init + import --export": "<= 1x",
+        "re-run, notes unchanged: import + export": "<= 0.5x",
+        "re-run, notes unchanged: import --export": "<= 0.5x",
+        "re-run after one edit: import --export": "<= 1x",
+    }
+    for n in sizes:
+        if args.smoke and not (notes_job.ANKDOWN_ENV / "bin" / "ankdown").exists():
+            break  # the smoke run installs nothing
+        with tempfile.TemporaryDirectory() as tmp:
+            got = notes_job.measure(PEARLS, ENV, Path(tmp), n, runs)
+        for job, (mine, base) in (got or {}).items():
+            limit = float(targets[job].split()[1].rstrip("x"))
+            held = n >= 10_000 or limit >= 1  # the half-time target is set at 10k
+            report(
+                figure(
+                    f"notes to deck, {n:,} cards: {job}",
+                    mine,
+                    targets[job] if held else "info",
+                    lambda m, r, lim=limit, h=held: not h or (r is not None and r <= lim),
+                    base,
+                    "ankdown, whole deck",
+                )
+            )
+
     # optimize on the full history
     opt = timed(
         lambda: run_proc([PEARLS, "--dir", str(coll), "optimize", "--json"]) or None,
