@@ -35,6 +35,12 @@ from pearldeck.model import (
 from pearldeck.schema import CONTENT_KEYS
 from pearldeck.services.reviews import Rated as Rated  # re-exported: the result of rate()
 from pearldeck.services.reviews import Reviews
+from pearldeck.services.setup import git_init as git_init
+from pearldeck.services.setup import in_git_repository as in_git_repository
+from pearldeck.services.setup import init as init
+from pearldeck.services.setup import merge_driver_missing as merge_driver_missing
+from pearldeck.services.setup import merge_pearl_files as merge_pearl_files
+from pearldeck.services.setup import register_merge_driver as register_merge_driver
 from pearldeck.services.studylog import StudyLogService
 from pearldeck.store import layout, reviewlog, seal
 from pearldeck.store.fsutil import (
@@ -733,11 +739,6 @@ class Collection(Reviews, DailyQueue):
         return missing, sorted(present - used)
 
 
-def init(root: Path) -> list[Path]:
-    """Make a collection at `root`, or add what an existing one lacks; the paths made."""
-    return layout.init_collection(root)
-
-
 def save_parameters(root: Path, parameters: tuple[float, ...], retention: float | None) -> None:
     """Write fitted FSRS parameters (and a desired retention) into the settings file."""
     from pearldeck.store.settings import save_parameters as save
@@ -784,41 +785,6 @@ def discard_damaged_index(root: Path, error: BaseException) -> Path | None:
         return None
     Index.in_memory(root / layout.CACHE_DIR / "index.sqlite3").discard()
     return root / layout.CACHE_DIR
-
-
-def git_init(root: Path) -> str:
-    """Make a new collection a git repository (unless it is in one); what happened."""
-    from pearldeck.store import gitrepo
-
-    return gitrepo.init(root)
-
-
-def register_merge_driver(root: Path) -> list[str]:
-    """Register the pearl-aware git merge driver in the clone holding `root`; what it did."""
-    from pearldeck.store import gitsync
-
-    return gitsync.register_driver(root)
-
-
-def merge_driver_missing(root: Path) -> list[str]:
-    """What this clone lacks for pearl-aware merges (empty when it merges by pearl id)."""
-    from pearldeck.store import gitsync
-
-    return list(gitsync.driver_state(root).missing)
-
-
-def merge_pearl_files(base: Path, ours: Path, theirs: Path, name: str) -> tuple[int, list[str]]:
-    """Merge pearl files by pearl id into `ours` (git's merge driver); exit code, messages."""
-    from pearldeck.store import gitsync
-
-    result = gitsync.merge_file(base, ours, theirs, name)
-    return result.code, list(result.messages)
-
-
-def in_git_repository(root: Path) -> bool:
-    from pearldeck.store import gitrepo
-
-    return gitrepo.inside_repository(root)
 
 
 def user_preferences() -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -159,6 +158,8 @@ _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 def random_id() -> str:
     """Six base-36 characters from one draw of the system's random source."""
+    import secrets  # here: it loads `random`, which most commands never need
+
     n = secrets.randbelow(36**6)
     out = []
     for _ in range(6):

@@ -56,9 +56,9 @@ def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
     pearl files by pearl id (git does not copy this with a clone: run init in each).
 
     In an existing collection it adds only what is missing."""
-    from pearldeck.collection import git_init, in_git_repository
-    from pearldeck.collection import init as init_collection
-    from pearldeck.collection import register_merge_driver as register_driver
+    from pearldeck.services.setup import git_init, in_git_repository
+    from pearldeck.services.setup import init as init_collection
+    from pearldeck.services.setup import register_merge_driver as register_driver
 
     root = path or options(ctx).dir
     made = init_collection(root)
@@ -89,8 +89,8 @@ def init(ctx: click.Context, path: Path | None, git: bool | None) -> None:
 
 def _check_merge_driver(root: Path, fix: bool) -> None:
     """Offer (with --fix, make) the pearl-aware git merge in a clone that lacks it."""
-    from pearldeck.collection import merge_driver_missing
-    from pearldeck.collection import register_merge_driver as register_driver
+    from pearldeck.services.setup import merge_driver_missing
+    from pearldeck.services.setup import register_merge_driver as register_driver
 
     missing = merge_driver_missing(root)
     if not missing:

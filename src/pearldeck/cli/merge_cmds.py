@@ -30,7 +30,7 @@ def merge_file(base: Path, current: Path, other: Path, name: tuple[str, ...]) ->
     Pearls added on either side are kept, an edit from one side is taken, and an edit
     wins over a deletion. `pearls init` registers it with git in this clone.
     """
-    from pearldeck.collection import merge_pearl_files
+    from pearldeck.services.setup import merge_pearl_files
 
     code, messages = merge_pearl_files(base, current, other, " ".join(name) or str(current))
     for message in messages:

@@ -7,7 +7,6 @@ option, no index, a folder changed since the index was sealed) goes to the full 
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 
@@ -21,6 +20,8 @@ def run(argv: list[str]) -> bool:
         folder, args = args[0].removeprefix("--dir="), args[1:]
     if args not in (["due"], ["due", "--json"]) or folder == "":
         return False
+    import sqlite3  # here: every other command starts without it
+
     root = folder or default_dir()
     try:
         out = _due(root, as_json=len(args) == 2)
@@ -38,6 +39,7 @@ def default_dir() -> str:
 
 
 def _due(root: str, *, as_json: bool) -> str | None:
+    import sqlite3
     from datetime import UTC, datetime
 
     from pearldeck.store import queue, seal

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pearldeck.store.fsutil import read_regular
-from pearldeck.store.pearlmerge import merge_pearl_files
 from pearldeck.store.yamlfile import MAX_FILE_BYTES
 
 DRIVER = "pearls"
@@ -125,6 +124,8 @@ def merge_file(base: Path, ours: Path, theirs: Path, name: str) -> FileMerge:
         texts = [read_regular(p, MAX_FILE_BYTES).decode("utf-8") for p in (base, ours, theirs)]
     except (OSError, UnicodeDecodeError):
         texts = []
+    from pearldeck.store.pearlmerge import merge_pearl_files  # only git's merges need it
+
     merged = merge_pearl_files(texts[0], texts[1], texts[2], "acute") if texts else None
     if merged is None:
         return _line_merge(base, ours, theirs, name)
