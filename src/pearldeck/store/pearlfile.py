@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pearldeck.model import SYNTAX
 from pearldeck.schema import KEYS
 from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
-from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_pearl_file
+from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_appended, parse_pearl_file
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
@@ -96,8 +96,12 @@ def append_pearls(
         )
     indent = parsed.list_column if parsed.pearls else 0
     head = old + "\n" if old and not old.endswith("\n") else old
-    text = head + "".join(format_pearl(pid, draft, indent) for pid, draft in new)
-    check = parse_pearl_file(text, path, pathway)
+    chunk = "".join(format_pearl(pid, draft, indent) for pid, draft in new)
+    text = head + chunk
+    # the whole file read back, as the index will keep it: by the new lines alone if it can
+    check = parse_appended(parsed, head, chunk, path, pathway) or parse_pearl_file(
+        text, path, pathway
+    )
     ids = [p.values.get("id") for p in check.pearls[len(parsed.pearls) :]]
     if ids != [pid for pid, _ in new]:  # pragma: no cover - a formatter bug, never user data
         raise CannotAppend(f"{path}: appending would not read back as written; nothing written")

@@ -12,6 +12,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "ParsedFile",
     "RawPearl",
+    "parse_appended",
     "parse_pearl_file",
     "raw_tags",
     "too_large",
@@ -47,4 +48,31 @@ def parse_pearl_file(text: str, path: str, pathway: str) -> ParsedFile:
     from pearldeck.store.yamlevents import parse_events  # PyYAML loads only when needed
 
     parse_events(text, path, pathway, out)
+    return out
+
+
+def parse_appended(
+    before: ParsedFile, head: str, chunk: str, path: str, pathway: str
+) -> ParsedFile | None:
+    """`parse_pearl_file(head + chunk)`, reading only `chunk`, given `before`, the parse of
+    `head`; None when that cannot be told from the parts (then parse the whole).
+
+    The fast reader takes a file line by line, each line standing on its own, so when it
+    read `head` (ending in a newline) and reads `chunk` at the same list column, the
+    pearls of the whole are those of `head` followed by those of `chunk`, lines shifted."""
+    if not before.plain or (head and not head.endswith("\n")):
+        return None
+    if too_large(len(head) + len(chunk), path) is not None:
+        return None
+    fast = fast_parse(chunk)
+    if not fast or (before.pearls and fast[0][1] != before.pearls[0].column):
+        return None
+    offset = head.count("\n")
+    out = ParsedFile(list(before.pearls), list(before.problems), True, 0, True)
+    for line, col, values, lines in fast:
+        shifted = {k: n + offset for k, n in lines.items()}
+        raw = RawPearl(line + offset, col, line + offset, False, values, shifted)
+        out.problems.extend(validate_raw(raw, path, pathway))
+        out.pearls.append(raw)
+    out.list_column = out.pearls[0].column - 2
     return out
