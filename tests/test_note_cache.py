@@ -3,13 +3,17 @@ a parse would give, under the same options and images, and a broken cache is par
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pearldeck.cli import app
 from pearldeck.collection import Collection
 from pearldeck.markdown_import import ImportDefaults
+from pearldeck.services import forked
 from pearldeck.services.note_cards import NoteCards, read_note_cards
 from pearldeck.services.note_media import NoteMedia
 
@@ -198,3 +202,41 @@ def test_an_export_with_nothing_changed_leaves_the_deck_as_it_is(
     deck.unlink()
     assert export("--deck", "Step 2").startswith("wrote")
     assert deck.exists()
+
+
+def test_notes_parsed_on_two_cores_read_as_on_one(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = _notes(tmp_path)
+    (notes / "c.md").write_text("# Acute care\n\n- Rhythm? ![[strip.png]] :: atrial flutter\n")
+    (notes / "strip.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"ecg")
+    with Collection(root) as col:
+        serial = _read(col, notes)
+        shutil.rmtree(col.note_cache())
+        monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
+        media = NoteMedia(col.root)
+        defaults = ImportDefaults(media=media)
+        split = read_note_cards([str(notes)], defaults, col.validate_draft, col.note_cache())
+    assert split.parsed == 3
+    assert _view(split) == _view(serial)
+    assert list(media.copied) == [notes / "strip.png"]  # c.md was read in the child
+
+
+def test_split_map_keeps_order_and_does_a_failed_childs_half_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forked, "MIN_WEIGHT", 0)
+    parent = os.getpid()
+    got = forked.split_map(lambda x: x * x, [1, 2, 3, 4], [1, 1, 1, 1])
+    assert got == [(1, False), (4, False), (9, True), (16, True)]
+
+    def fails_in_child(x: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("the child dies")
+        return -x
+
+    assert forked.split_map(fails_in_child, [1, 2, 3], [1, 1, 1]) == [
+        (-1, False),
+        (-2, False),
+        (-3, False),
+    ]

@@ -436,8 +436,7 @@ class Collection(Reviews, DailyQueue):
         by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
         targets: dict[str, str] = {}
         ids: list[str] = []  # in the drafts' order, which is not the files' order
-        for d in drafts:
-            d = d if d.added else replace(d, added=today)
+        for d in drafts:  # those with no date get today's, as they are written
             if d.pathway not in targets:
                 targets[d.pathway] = self._target_file(d.pathway)
             ids.append(self._fresh_id(used))
@@ -454,7 +453,8 @@ class Collection(Reviews, DailyQueue):
                     raise PearlError([Problem(self.display(rel), 0, why)]) from None
                 try:
                     text = old.decode("utf-8") if old else ""
-                    new = append_pearls(text, self.display(rel), items[0][1].pathway, items)
+                    pathway = items[0][1].pathway
+                    new = append_pearls(text, self.display(rel), pathway, items, added=today)
                 except UnicodeDecodeError:
                     raise PearlError(
                         [Problem(self.display(rel), 0, "not valid UTF-8 text")]

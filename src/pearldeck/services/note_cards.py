@@ -21,6 +21,7 @@ from pearldeck.drafts import PearlDraft
 from pearldeck.markdown_import.common import MAX_BYTES, ImportDefaults, Schedule
 from pearldeck.markdown_import.sync import NoteCard
 from pearldeck.model import Problem
+from pearldeck.services.forked import split_map
 
 MAX_IMPORT_FILES = 10_000
 CACHE_VERSION = 1
@@ -64,24 +65,52 @@ def read_note_cards(
     out = NoteCards()
     inputs = _inputs(paths, out.problems)
     print_key = _options_key(defaults)
+    entries: list[_Entry | None] = []
+    places: list[Path | None] = []
     for name, data in inputs:
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         where = None if cache is None or name == "<stdin>" else cache / _file_key(name, print_key)
-        entry = _load(where, digest, defaults) if where is not None else None
-        if entry is None:
-            entry = _parse(name, data, digest, defaults, validate)
-            out.parsed += 1
-            if where is not None:
-                _store(where, entry)
-        for card, problems in entry.cards:
+        places.append(where)
+        entries.append(_load(where, digest, defaults) if where is not None else None)
+    todo = [i for i, e in enumerate(entries) if e is None]
+
+    def parse(i: int) -> _Entry:
+        name, data = inputs[i]
+        return _parse(
+            name, data, hashlib.blake2b(data, digest_size=16).hexdigest(), defaults, validate
+        )
+
+    for i, (entry, remote) in zip(
+        todo, split_map(parse, todo, [len(inputs[i][1]) for i in todo]), strict=True
+    ):
+        if remote and not _replay(entry, defaults):  # an image changed meanwhile: again, here
+            entry = parse(i)
+        entries[i] = entry
+        out.parsed += 1
+        where = places[i]
+        if where is not None:
+            _store(where, entry)
+    for done in entries:
+        if done is None:  # pragma: no cover - every index of todo was filled above
+            continue
+        for card, problems in done.cards:
             if problems:
                 out.problems.extend(problems)
             else:
                 out.cards.append(card)
-        out.problems.extend(entry.problems)
-        out.notes.extend(entry.notes)
-        out.skipped += entry.skipped
+        out.problems.extend(done.problems)
+        out.notes.extend(done.notes)
+        out.skipped += done.skipped
     return out
+
+
+def _replay(entry: _Entry, defaults: ImportDefaults) -> bool:
+    """Make a parse's image lookups here (copies are registered by them); False if any
+    answer differs now."""
+    look = defaults.media
+    if not entry.media:
+        return True
+    return look is not None and all(look(n, t) == a for n, t, a in entry.media)
 
 
 def _inputs(paths: Sequence[str], problems: list[Problem]) -> list[tuple[str, bytes]]:

@@ -52,15 +52,18 @@ def _flow_list(values: Sequence[str]) -> str:
     return "[" + ", ".join(_scalar(v) for v in values) + "]"
 
 
-def format_pearl(pearl_id: str, draft: PearlDraft, indent: int = 0) -> str:
-    """The YAML block for one new pearl, in the documented key order."""
+def format_pearl(
+    pearl_id: str, draft: PearlDraft, indent: int = 0, *, added: str | None = None
+) -> str:
+    """The YAML block for one new pearl, in the documented key order; `added` is the date
+    written when the draft has none."""
     lines = [f"- id: {pearl_id}", f"  text: {_scalar(draft.text)}"]
     if draft.back is not None:
         lines.append(f"  back: {_scalar(draft.back)}")
     if draft.tags:
         lines.append(f"  tags: {_flow_list(draft.tags)}")
     for key in KEYS[KEYS.index("tags") + 1 :]:  # source, added, block, origin, notes, ...
-        value = getattr(draft, key)
+        value = getattr(draft, key) or (added if key == "added" else None)
         if value:
             plain = key == "added" and DATE_RE.match(value)  # a date stays unquoted
             lines.append(f"  {key}: {value if plain else _scalar(value)}")
@@ -82,9 +85,15 @@ class CannotAppend(Exception):
 
 
 def append_pearls(
-    old: str, path: str, pathway: str, new: Sequence[tuple[str, PearlDraft]]
+    old: str,
+    path: str,
+    pathway: str,
+    new: Sequence[tuple[str, PearlDraft]],
+    *,
+    added: str | None = None,
 ) -> Appended:
-    """Append pearls at the end of a file, keeping every existing byte as it was."""
+    """Append pearls at the end of a file, keeping every existing byte as it was; `added`
+    is the date of those that carry none."""
     parsed = parse_pearl_file(old, path, pathway)
     syntax = [p for p in parsed.problems if p.kind == SYNTAX]
     if syntax:
@@ -96,7 +105,7 @@ def append_pearls(
         )
     indent = parsed.list_column if parsed.pearls else 0
     head = old + "\n" if old and not old.endswith("\n") else old
-    chunk = "".join(format_pearl(pid, draft, indent) for pid, draft in new)
+    chunk = "".join(format_pearl(pid, draft, indent, added=added) for pid, draft in new)
     text = head + chunk
     # the whole file read back, as the index will keep it: by the new lines alone if it can
     check = parse_appended(parsed, head, chunk, path, pathway) or parse_pearl_file(
