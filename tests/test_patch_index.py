@@ -130,3 +130,25 @@ def test_an_edit_of_one_pearl_reads_only_that_pearl(
     assert lines == {
         p[6:14]: text.index(p.split("\n")[0]) + 1 for p in PEARLS if p != PEARLS[1]
     } | {"aaaa0002": text.index("- id: aaaa0002") + 1}
+
+
+def test_pearls_just_added_are_indexed_by_chunk_so_a_first_edit_reads_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from pearldeck.drafts import PearlDraft
+
+    root = tmp_path / "c"
+    init_collection(root)
+    with Collection(root) as col:
+        drafts = [PearlDraft(pathway="acute", text=f"pearl {i}", back="yes") for i in range(50)]
+        col.add_ids(drafts, datetime(2026, 12, 3, tzinfo=UTC))
+    path = root / "acute.yaml"
+    path.write_text(path.read_text().replace("pearl 7\n", "pearl seven\n"))
+    parsed: list[int] = []
+    real = chunks.parse_chunk
+    monkeypatch.setattr(chunks, "parse_chunk", lambda n, c: parsed.append(n) or real(n, c))
+    with Collection(root) as col:
+        assert {p.text for p in col.pearls()} >= {"pearl seven", "pearl 8"}
+    assert len(parsed) == 1

@@ -469,7 +469,7 @@ class Collection(Reviews, DailyQueue):
                 st = path.stat()
                 f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
                 problems = [replace(p, path=rel) for p in parsed.problems]
-                self._index_file(f, _digest(data), parsed, problems)
+                self._index_file(f, _digest(data), parsed, problems, data)
         self.refresh()
         return ids
 
