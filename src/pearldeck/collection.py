@@ -522,16 +522,25 @@ class Collection(Reviews, DailyQueue):
             if rec is None or hashlib.blake2b(data, digest_size=16).hexdigest() != rec.digest:
                 raise ChangedOnDisk(path)
             text = data.decode("utf-8")
-            parsed = parse_pearl_file(text, pearl.file, pearl.pathway)
-            starts = [r.line for r in parsed.pearls]
-            mine = [r for r in parsed.pearls if r.values.get("id") == pearl_id]
-            if len(mine) != 1 or (based_on is not None and not _same_pearl(mine[0], based_on)):
+            # a plain file the index has by chunks: read only this pearl's lines (the
+            # bytes are the ones indexed, so the rest is as the index has it)
+            plain = self._plain_pearl(pearl_id, pearl.file, data)
+            if plain is not None:
+                raw, after = plain
+                starts = [raw.line, after]
+            else:
+                parsed = parse_pearl_file(text, pearl.file, pearl.pathway)
+                starts = [r.line for r in parsed.pearls]
+                mine = [r for r in parsed.pearls if r.values.get("id") == pearl_id]
+                if len(mine) != 1:
+                    raise ChangedOnDisk(path)
+                raw = mine[0]
+            if based_on is not None and not _same_pearl(raw, based_on):
                 raise ChangedOnDisk(path)
-            raw = mine[0]
             lines = text.splitlines(keepends=True)
             first = raw.line - 1
             later = [s for s in starts if s > raw.line]
-            end = (later[0] - 1) if later else len(lines)
+            end = min(later[0] - 1, len(lines)) if later else len(lines)
             while end > first + 1 and _is_blank_or_comment(lines[end - 1]):
                 end -= 1
             indent = len(lines[first]) - len(lines[first].lstrip(" "))
@@ -544,8 +553,11 @@ class Collection(Reviews, DailyQueue):
                 }
                 block = format_pearl(pearl_id, replace(draft, **keep), indent)
             new = "".join(lines[:first]) + block + "".join(lines[end:])
-            check = parse_pearl_file(new, pearl.file, pearl.pathway)
-            if any(p.kind == SYNTAX for p in check.problems):
+            if plain is not None and _plain_block(block, pearl_id):
+                pass  # one plain pearl in place of another: the file stays plain
+            elif any(
+                p.kind == SYNTAX for p in parse_pearl_file(new, pearl.file, pearl.pathway).problems
+            ):
                 raise PearlError(
                     [
                         Problem(
@@ -558,6 +570,20 @@ class Collection(Reviews, DailyQueue):
             replace_file(path, new.encode("utf-8"), data)
         self.refresh()
         return self.pearl(pearl_id) if draft is not None else None
+
+    def _plain_pearl(self, pearl_id: str, rel: str, data: bytes) -> tuple[RawPearl, int] | None:
+        """The pearl as written, and the line after it, read from its chunk alone."""
+        from pearldeck.store import chunks
+        from pearldeck.store.yamlfile import RawPearl
+
+        where = self.index.chunk_of(pearl_id)
+        if where is None or where[0] != rel:
+            return None
+        found = chunks.find(data, where[1], where[2])
+        if found is None or found[2].get("id") != pearl_id:
+            return None
+        start, after, values, key_lines = found
+        return RawPearl(start, 2, start, False, values, key_lines), after
 
     def import_anki(
         self,
@@ -821,3 +847,18 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
 def _is_blank_or_comment(line: str) -> bool:
     s = line.strip()
     return not s or s.startswith("#")
+
+
+def _plain_block(block: str, pearl_id: str) -> bool:
+    """Whether `block` (empty, or one pearl at column 0) keeps a plain file plain."""
+    from pearldeck.store.fastyaml import fast_parse
+
+    if not block:
+        return True
+    items = fast_parse(block)
+    return (
+        items is not None
+        and len(items) == 1
+        and items[0][1] == 2
+        and items[0][2].get("id") == pearl_id
+    )

@@ -52,3 +52,22 @@ def parse_chunk(line: int, chunk: bytes) -> tuple[int, dict[str, object], dict[s
     _, _, values, key_lines = items[0]
     shift = line - 1
     return line, values, {k: n + shift for k, n in key_lines.items()}
+
+
+def find(
+    data: bytes, line: int, want: str
+) -> tuple[int, int, dict[str, object], dict[str, int]] | None:
+    """In a plain file, the pearl whose chunk starts at `line` and has digest `want`: its
+    first line, the first line after it (the next pearl's, or past the end), its values and
+    key lines; None if the file or that chunk is not as the index has it."""
+    cut = split(data)
+    if cut is None:
+        return None
+    for k, (start, chunk) in enumerate(cut):
+        if start == line:
+            got = parse_chunk(start, chunk) if digest(chunk) == want else None
+            if got is None:
+                return None
+            after = cut[k + 1][0] if k + 1 < len(cut) else data.count(b"\n") + 2
+            return start, after, got[1], got[2]
+    return None

@@ -418,6 +418,16 @@ class Index(EventTables):
             ],
         )
 
+    def chunk_of(self, pearl_id: str) -> tuple[str, int, str] | None:
+        """(file, line, chunk digest) of the one pearl with this id, when it has a chunk."""
+        rows = self.db.execute(
+            "SELECT file, line, chunk FROM pearls WHERE id=? LIMIT 2", (pearl_id,)
+        ).fetchall()
+        if len(rows) != 1 or not rows[0][2]:
+            return None
+        file, line, chunk = rows[0]
+        return str(file), int(line), str(chunk)
+
     def pearl_chunks(
         self, db: sqlite3.Connection, path: str
     ) -> dict[str, list[tuple[str, int, int, str, float]]]:
