@@ -299,9 +299,9 @@ def test_an_import_across_pathways_records_each_card_with_its_own_pearl(
     assert "not updated" not in err
     assert out.startswith("added 0 pearl(s); updated 1; 2 already present")
     by_text = _pearls(root)
-    assert getattr(by_text["first acute"], "back") == "two, edited"
-    assert getattr(by_text["second chronic"], "back") == "three"
-    assert getattr(by_text["first chronic"], "back") == "one"
+    assert by_text["first acute"].back == "two, edited"
+    assert by_text["second chronic"].back == "three"
+    assert by_text["first chronic"].back == "one"
 
 
 def test_a_record_naming_a_pearl_from_another_note_never_overwrites_that_pearl(
@@ -323,7 +323,7 @@ def test_a_record_naming_a_pearl_from_another_note_never_overwrites_that_pearl(
     out, _ = run(root, "import", str(notes))
     assert out.startswith("added 0 pearl(s); updated 1; 1 already present")
     by_text = _pearls(root)
-    assert getattr(by_text["alpha"], "back") == "one, edited"
-    assert getattr(by_text["beta"], "back") == "two"
+    assert by_text["alpha"].back == "one, edited"
+    assert by_text["beta"].back == "two"
     out, _ = run(root, "import", str(notes))  # and the records are right from now on
     assert out.startswith("added 0 pearl(s); 2 already present")

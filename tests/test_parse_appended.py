@@ -61,7 +61,7 @@ def test_new_lines_are_numbered_as_in_the_whole_file() -> None:
     chunk = format_pearl("b2", PearlDraft(pathway="acute", text="two", back="2"), 0)
     part = parse_appended(before, head, chunk, "acute.yaml", "acute")
     assert part is not None
-    assert [(p.line, p.key_lines["back"] if "back" in p.key_lines else 0) for p in part.pearls] == [
+    assert [(p.line, p.key_lines.get("back", 0)) for p in part.pearls] == [
         (2, 0),
         (4, 6),
     ]

@@ -154,55 +154,45 @@ def test_pearls_just_added_are_indexed_by_chunk_so_a_first_edit_reads_one(
     assert len(parsed) == 1
 
 
-def _replace_both_ways(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, target: int, new: str | None
-) -> tuple[str, str, int]:
-    """The file after replacing (or deleting) one pearl by its chunk, and by a whole read."""
+def _replace_one_way(
+    root: Path, monkeypatch: pytest.MonkeyPatch, plain: bool, n: int, target: int, new: str | None
+) -> tuple[str, int]:
+    """The file after replacing (or deleting) one pearl, and how many whole-file reads."""
     from datetime import UTC, datetime
 
-    from pearldeck import collection as collection_module
     from pearldeck.drafts import PearlDraft
+    from pearldeck.store import yamlfile
 
-    out: list[str] = []
-    whole_reads = 0
-    for plain in (True, False):
-        root = tmp_path / f"c{plain}"
-        init_collection(root)
-        with Collection(root) as col:
-            drafts = [
-                PearlDraft(pathway="acute", text=f"pearl {i}", back="yes", tags=("t",))
-                for i in range(n)
-            ]
-            ids = col.add_ids(drafts, datetime(2026, 12, 3, tzinfo=UTC))
-            path = root / "acute.yaml"
-            path.write_text(path.read_text() + "# a comment the user wrote\n")
-            col.refresh()
+    init_collection(root)
+    with Collection(root) as col:
+        drafts = [
+            PearlDraft(pathway="acute", text=f"pearl {i}", back="yes", tags=("t",))
+            for i in range(n)
+        ]
+        ids = col.add_ids(drafts, datetime(2026, 12, 3, tzinfo=UTC))
+        path = root / "acute.yaml"
+        path.write_text(path.read_text() + "# a comment the user wrote\n")
+        col.refresh()
+        pearl = col.pearl(ids[target])
+        draft = None if new is None else PearlDraft(pathway="acute", text=new, back="no")
+        calls: list[int] = []
+        parse = yamlfile.parse_pearl_file
+
+        def counted(text: str, path: str, pathway: str) -> yamlfile.ParsedFile:
+            calls.append(1)
+            return parse(text, path, pathway)
+
+        with monkeypatch.context() as m:
+            m.setattr(yamlfile, "parse_pearl_file", counted)
             if not plain:
-                monkeypatch.setattr(Collection, "_plain_pearl", lambda *a: None)
-            real = collection_module.Collection.replace_pearl
-            pearl = col.pearl(ids[target])
-            draft = None if new is None else PearlDraft(pathway="acute", text=new, back="no")
-            if plain:
-                from pearldeck.store import yamlfile
-
-                calls: list[int] = []
-                parse = yamlfile.parse_pearl_file
-                monkeypatch.setattr(
-                    yamlfile, "parse_pearl_file", lambda *a: calls.append(1) or parse(*a)
-                )
-                real(col, ids[target], draft, based_on=pearl)
-                whole_reads = len(calls)
-                monkeypatch.setattr(yamlfile, "parse_pearl_file", parse)
-            else:
-                real(col, ids[target], draft, based_on=pearl)
-            text = path.read_text()
-            for i, pid in enumerate(ids):  # ids are random: compare the layouts
-                text = text.replace(pid, f"pearl-id-{i}")
-            out.append(text)
-            if new is not None:
-                assert col.pearl(ids[target]) is not None
-                assert getattr(col.pearl(ids[target]), "text") == new
-    return out[0], out[1], whole_reads
+                m.setattr(Collection, "_plain_pearl", lambda *a: None)
+            col.replace_pearl(ids[target], draft, based_on=pearl)
+        text = path.read_text()
+        for i, pid in enumerate(ids):  # ids are random: compare the layouts
+            text = text.replace(pid, f"pearl-id-{i}")
+        if new is not None:
+            assert col.pearl(ids[target]).text == new
+    return text, len(calls)
 
 
 @pytest.mark.parametrize(
@@ -212,7 +202,8 @@ def _replace_both_ways(
 def test_replacing_a_pearl_by_its_chunk_writes_what_a_whole_read_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, target: int, new: str | None
 ) -> None:
-    by_chunk, by_whole, whole_reads = _replace_both_ways(tmp_path, monkeypatch, n, target, new)
+    by_chunk, whole_reads = _replace_one_way(tmp_path / "a", monkeypatch, True, n, target, new)
+    by_whole, _ = _replace_one_way(tmp_path / "b", monkeypatch, False, n, target, new)
     assert by_chunk == by_whole
     assert whole_reads == 0
     assert by_chunk.endswith("# a comment the user wrote\n")
