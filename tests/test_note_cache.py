@@ -136,6 +136,7 @@ def test_a_reimport_from_the_cache_prints_what_a_parse_prints(root: Path, tmp_pa
     code2, out2, err2 = run()
     assert (code2, err2) == (code, err)
     assert out2.startswith("added 0 pearl(s); 4 already present; 1 invalid")
+    assert out2.rstrip().endswith("; 2 unchanged note(s) not read again")
 
 
 def test_import_records_survive_a_torn_line_and_a_bad_merge(root: Path) -> None:

@@ -91,7 +91,7 @@ def import_markdown(col: Collection, paths: Sequence[str], opts: Options, now: d
     else:
         added = _write(col, plan, media, now)
         scheduled = _carry_schedules(col, [*zip(plan.add, added, strict=True), *plan.known])
-    _summary(plan, opts.dry_run, len(problems), skipped, scheduled)
+    _summary(plan, opts.dry_run, len(problems), skipped, scheduled, read.files - read.parsed)
 
 
 def _carry_schedules(col: Collection, cards: list[tuple[NoteCard, str]]) -> int:
@@ -173,7 +173,9 @@ def _preview(plan: SyncPlan) -> None:
         print_pearl_table("from", rows)
 
 
-def _summary(plan: SyncPlan, dry_run: bool, invalid: int, skipped: int, scheduled: int) -> None:
+def _summary(
+    plan: SyncPlan, dry_run: bool, invalid: int, skipped: int, scheduled: int, unchanged: int
+) -> None:
     per = Counter(c.draft.pathway for c in plan.add)
     detail = ", ".join(f"{per[p]} {p}" for p in PATHWAYS if per[p])
     parts = [
@@ -189,6 +191,8 @@ def _summary(plan: SyncPlan, dry_run: bool, invalid: int, skipped: int, schedule
     parts += [f"{invalid} invalid", f"{skipped} paragraph(s) skipped"]
     if scheduled:
         parts.append(f"{scheduled} review schedule(s) carried over")
+    if unchanged:
+        parts.append(f"{unchanged} unchanged note(s) not read again")
     click.echo("; ".join(parts))
 
 

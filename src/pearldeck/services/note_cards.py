@@ -42,6 +42,8 @@ class NoteCards:
     skipped: int = 0
     parsed: int = 0
     """How many note files were parsed (the rest came from the cache)."""
+    files: int = 0
+    """How many note files were read."""
 
 
 @dataclass
@@ -64,6 +66,7 @@ def read_note_cards(
     for parses kept between runs, or None to keep none."""
     out = NoteCards()
     inputs = _inputs(paths, out.problems)
+    out.files = len(inputs)
     print_key = _options_key(defaults)
     entries: list[_Entry | None] = []
     places: list[Path | None] = []
