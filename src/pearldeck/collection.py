@@ -599,6 +599,15 @@ class Collection(Reviews, DailyQueue):
 
         return import_anki(self, path, rules, default, now, dry_run=dry_run)
 
+    def export_fingerprint(self, deck: str, pathways: Sequence[str], tags: Sequence[str]) -> str:
+        """A digest of all an export with these options is made from (services.deck_stamp)."""
+        from pearldeck.export_times import deleted_rows
+        from pearldeck.services.deck_stamp import inputs_digest
+
+        files = sorted((rel, rec.digest) for rel, rec in self.index.files().items())
+        gone, _ = deleted_rows(self)
+        return inputs_digest(files, gone, deck, pathways, tags, self.root / "media")
+
     def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
         """Every pearl for the Anki export and each note's time, from git where it can
         (see export_times), plus the pearls git says were deleted, tagged for Anki."""

@@ -96,20 +96,20 @@ def write_deck(
 
     out = _output_file(output, safe_filename)
     with open_collection(ctx) as col:
+        cache = col.cache_dir()
+        digest = col.export_fingerprint(deck, pathway, tag)
+        done = deck_stamp.up_to_date(cache, out, digest)
+        if done is not None:
+            click.echo(f"{out} is up to date ({done}): nothing changed since it was written")
+            return
         pearls, modified = col.export_rows()
         find_media = col.media_file  # needs only the folder: usable once closed
-        cache, media_dir = col.cache_dir(), col.root / "media"
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
     if tag:
         pearls = [p for p in pearls if set(tag) & set(p.tags)]
     if not pearls:
         fail("no pearls to export (check --pathway and --tag)")
-    digest = deck_stamp.inputs_digest(pearls, modified, deck, media_dir)
-    done = deck_stamp.up_to_date(cache, out, digest)
-    if done is not None:
-        click.echo(f"{out} is up to date ({done}): nothing changed since it was written")
-        return
 
     bar = None
     if len(pearls) >= 5000 and sys.stderr.isatty():

@@ -1,9 +1,10 @@
 """Whether an Anki deck on disk is already what an export would write, as `make` asks.
 
 After each export, `.cache/exports.json` keeps, per output file, a digest of everything the
-package is made from (every exported pearl, its modification time, the deck name, the
+package is made from (the pearl files, the deleted pearls git exports, the options, the
 media folder, the exporter's code) and the file's size, time and inode as written. An
-export whose inputs digest the same, to a file still as it was written, has nothing to do.
+export whose inputs digest the same, to a file still as it was written, has nothing to do,
+and it is known before a single pearl is read.
 """
 
 from __future__ import annotations
@@ -11,26 +12,35 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pearldeck.anki_export import Exportable
 
 STAMPS = "exports.json"
 _CODE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("anki_export.py", "markup.py", "markup_syntax.py", "export_times.py")
+_CODE_FILES = (
+    "anki_export.py",
+    "markup.py",
+    "markup_syntax.py",
+    "export_times.py",
+    "indexing.py",
+    "store/index.py",
+)
 
 
 def inputs_digest(
-    pearls: Sequence[Exportable], modified: Mapping[str, float], deck: str, media: Path
+    files: Sequence[tuple[str, str]],
+    gone: Sequence[object],
+    deck: str,
+    pathways: Sequence[str],
+    tags: Sequence[str],
+    media: Path,
 ) -> str:
-    """A digest of what the package's bytes are made from (more than enough, never less)."""
+    """A digest of what the package is made from: the pearl files' contents (`files`: path
+    and digest, as the index read them), the deleted pearls git still exports (`gone`), the
+    options, the media folder and the exporter's code. The notes' times are left out: with
+    the same contents they can only differ by a commit, and the deck says the same."""
     h = hashlib.blake2b(digest_size=20)
-    h.update(deck.encode("utf-8", "surrogatepass"))
-    for p in pearls:  # repr: every field, of a dataclass or a NamedTuple alike
-        h.update(repr((p, modified.get(p.id))).encode("utf-8", "surrogatepass"))
+    h.update(repr((list(files), list(gone), deck, list(pathways), list(tags))).encode())
     for name in _CODE_FILES:
         h.update(repr(_stat(_CODE / name)).encode())
     try:
