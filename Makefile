@@ -49,7 +49,7 @@ format: $(STAMP)
 TYPED_TESTS := tests/budget.py tests/conftest.py tests/tui_helpers.py tests/reliability/__init__.py \
 	tests/reliability/common.py tests/reliability/diskfull_child.py tests/reliability/rate_child.py \
 	tests/reliability/run_commands.py \
-	tests/test_anki_export.py tests/test_bench_smoke.py tests/test_cli.py tests/test_dedupe.py tests/test_layers.py \
+	tests/test_anki_export.py tests/test_atomicfile.py tests/test_bench_smoke.py tests/test_cli.py tests/test_dedupe.py tests/test_layers.py \
 	tests/test_markdown_import.py tests/test_patch_index.py tests/test_problem_kinds.py \
 	tests/test_quick_due.py tests/test_rebuild.py tests/test_reliability_crash.py \
 	tests/test_reliability_hostile_export.py tests/test_reliability_merge.py \
