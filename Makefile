@@ -51,7 +51,7 @@ TYPED_TESTS := tests/budget.py tests/conftest.py tests/tui_helpers.py tests/reli
 	tests/reliability/run_commands.py \
 	tests/test_anki_export.py tests/test_atomicfile.py tests/test_bench_smoke.py tests/test_cli.py tests/test_dedupe.py tests/test_layers.py \
 	tests/test_markdown_import.py tests/test_patch_index.py tests/test_problem_kinds.py \
-	tests/test_quick_due.py tests/test_rebuild.py tests/test_reliability_crash.py \
+	tests/test_quick_due.py tests/test_rebuild.py tests/test_reliability_crash.py tests/test_study_records.py \
 	tests/test_reliability_hostile_export.py tests/test_reliability_merge.py \
 	tests/test_reliability_time.py tests/test_reliability_yamltraps.py tests/test_report_html.py \
 	tests/test_scheduling.py tests/test_sync.py tests/test_transfer_cli.py tests/test_tui_text.py
