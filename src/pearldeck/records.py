@@ -322,7 +322,8 @@ def check_void(v: Void) -> list[str]:
     return [f"bad id {i!r}" for i in (v.id, v.target) if not _ID_RE.match(i)]
 
 
-def _check(record: Record) -> list[str]:
+def check_record(record: Record) -> list[str]:
+    """Everything wrong with a block, exam or void, as messages for the student."""
     if isinstance(record, Block):
         return check_block(record)
     return check_exam(record) if isinstance(record, Exam) else check_void(record)

@@ -12,8 +12,8 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from pearldeck import atomicfile
 from pearldeck.atomicfile import fsync_dir, remove_stale_temps, temp_path
-from pearldeck.atomicfile import write_synced as _write_synced  # a name tests replace
 from pearldeck.errors import ChangedOnDisk as ChangedOnDisk  # re-exported for old callers
 from pearldeck.errors import WriteFailed as WriteFailed
 
@@ -92,7 +92,7 @@ def replace_files(changes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
     try:
         for failing, data, _ in changes:
             temps.append(temp_path(failing))
-            _write_synced(temps[-1], data)
+            atomicfile.write_synced(temps[-1], data)  # looked up here, so a test may wrap it
         for tmp, (failing, _, expected) in zip(temps, changes, strict=True):
             done.append((tmp, failing, expected, _install(tmp, failing, expected)))
     except (OSError, ChangedOnDisk) as err:
@@ -204,7 +204,7 @@ def _put_back(done: Sequence[tuple[Path, bytes | None]]) -> None:
             if old is None:
                 path.unlink()
             else:
-                _write_synced(tmp, old)
+                atomicfile.write_synced(tmp, old)
                 tmp.replace(path)
         except OSError:
             with contextlib.suppress(OSError):
