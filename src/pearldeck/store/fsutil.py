@@ -211,8 +211,8 @@ def _put_back(done: Sequence[tuple[Path, bytes | None]]) -> None:
                 tmp.unlink()
 
 
-def append_line(path: Path, line: bytes) -> None:
-    """Append one newline-terminated record and fsync before returning.
+def append_line(path: Path, line: bytes) -> int:
+    """Append one newline-terminated record and fsync before returning; where it begins.
 
     A torn last line left by a crash is closed off with a newline first, so the
     new record never fuses with it.
@@ -239,3 +239,4 @@ def append_line(path: Path, line: bytes) -> None:
             os.close(fd)
     except OSError as err:
         raise WriteFailed(path, err) from err
+    return size + len(prefix)
