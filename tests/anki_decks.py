@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anki.collection import Collection as AnkiCollection
 from anki.collection import ExportAnkiPackageOptions
-from anki.scheduler.v3 import CardAnswer
+from anki.scheduler.v3 import CardAnswer, Scheduler
+
+if TYPE_CHECKING:  # anki.cards imported before anki.collection is a circular import
+    from anki.cards import CardId
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(64))
@@ -35,27 +39,39 @@ GONORRHEA = (  # CDC STI Treatment Guidelines 2021
 )
 
 
-def answer(col: AnkiCollection, card_id: int, rating: int, at_ms: int | None = None) -> None:
+def v3(col: AnkiCollection) -> Scheduler:
+    """The collection's scheduler: Anki's v3, the only one a new collection has."""
+    sched = col.sched
+    assert isinstance(sched, Scheduler), sched
+    return sched
+
+
+def answer(
+    col: AnkiCollection, card_id: CardId, rating: CardAnswer.Rating.V, at_ms: int | None = None
+) -> None:
     """Answer a card through Anki's scheduler, as the review screen does."""
     card = col.get_card(card_id)
     card.start_timer()
     states = col._backend.get_scheduling_states(card_id)
-    ans = col.sched.build_answer(card=card, states=states, rating=rating)
+    ans = v3(col).build_answer(card=card, states=states, rating=rating)
     if at_ms is not None:
         ans.answered_at_millis = at_ms
     ans.milliseconds_taken = 4200
-    col.sched.answer_card(ans)
+    v3(col).answer_card(ans)
 
 
 def add_note(
     col: AnkiCollection, model: str, deck: str, fields: tuple[str, ...], tags: list[str]
-) -> list[int]:
+) -> list[CardId]:
     """Add a note; returns its card ids in template order."""
-    note = col.new_note(col.models.by_name(model))
+    notetype = col.models.by_name(model)
+    deck_id = col.decks.id(deck)
+    assert notetype is not None and deck_id is not None, (model, deck)
+    note = col.new_note(notetype)
     for i, value in enumerate(fields):
         note.fields[i] = value
     note.tags = tags
-    col.add_note(note, col.decks.id(deck))
+    col.add_note(note, deck_id)
     return [c.id for c in sorted(note.cards(), key=lambda c: c.ord)]
 
 
@@ -94,7 +110,7 @@ def build_deck(folder: Path) -> AnkiCollection:
     answer(col, thigh[0], CardAnswer.AGAIN)
     answer(col, thigh[0], CardAnswer.GOOD)
     answer(col, gono[0], CardAnswer.EASY)
-    col.sched.set_due_date([lung[0]], "5")  # a manual reschedule: logged, but not a review
+    v3(col).set_due_date([lung[0]], "5")  # a manual reschedule: logged, but not a review
     return col
 
 

@@ -16,7 +16,10 @@ import os
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # anki is loaded once the clock is faked
+    from anki.scheduler_pb2 import SchedulingState
 
 
 def at(second: int) -> None:
@@ -27,7 +30,7 @@ def at(second: int) -> None:
         raise SystemExit(f"libfaketime is not in effect: {time.time()} != {second}")
 
 
-def button(state: Any) -> list[object]:
+def button(state: SchedulingState) -> list[object]:
     """A scheduling state as [kind, amount]: days in review, seconds in (re)learning."""
     normal = state.normal
     kind = normal.WhichOneof("kind")
@@ -46,13 +49,16 @@ def main() -> None:
     at(reviews[0][2] - 3600)
     from anki.collection import Collection
     from anki.config import Config
+    from anki.decks import DeckConfigId, DeckId
+    from anki.scheduler.v3 import Scheduler
     from anki.scheduler_pb2 import CardAnswer
 
     col = Collection(job["collection"])
     col.set_config("rollover", job["day_starts_at"])
     col.set_config_bool(Config.Bool.LOAD_BALANCER_ENABLED, False)  # plain fuzz, no balancing
     col.set_config("fsrs", True)
-    conf = col.decks.get_config(1)
+    conf = col.decks.get_config(DeckConfigId(1))
+    assert conf is not None
     conf["fsrsParams6"] = job["parameters"]
     conf["desiredRetention"] = job["retention"]
     conf["new"]["delays"] = job["learning_steps"]
@@ -63,12 +69,15 @@ def main() -> None:
     conf["lapse"]["leechFails"] = 1000
     col.decks.update_config(conf)
     basic = col.models.by_name("Basic")
+    assert basic is not None
+    sched = col.sched
+    assert isinstance(sched, Scheduler)  # a new collection's: v3
     ids = []
     for i in range(job["cards"] + job.get("probe_cards", 0)):
         note = col.new_note(basic)
         note["Front"] = f"q{i}"
         note["Back"] = "a"
-        col.add_note(note, 1)
+        col.add_note(note, DeckId(1))
         ids.append(note.card_ids()[0])
     ratings = {1: CardAnswer.AGAIN, 2: CardAnswer.HARD, 3: CardAnswer.GOOD, 4: CardAnswer.EASY}
     out = []
@@ -78,8 +87,8 @@ def main() -> None:
         card.start_timer()
         states = col._backend.get_scheduling_states(card.id)
         buttons = [button(s) for s in (states.again, states.hard, states.good, states.easy)]
-        answer = col.sched.build_answer(card=card, states=states, rating=ratings[rating])
-        col.sched.answer_card(answer)
+        answer = sched.build_answer(card=card, states=states, rating=ratings[rating])
+        sched.answer_card(answer)
         card = col.get_card(card.id)
         memory = card.memory_state
         out.append(
@@ -88,7 +97,7 @@ def main() -> None:
                 "queue": card.queue,
                 "ivl": card.ivl,
                 "due": card.due,
-                "today": col.sched.today,
+                "today": sched.today,
                 "stability": memory.stability if memory else None,
                 "difficulty": memory.difficulty if memory else None,
                 "buttons": buttons,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pearldeck.analytics import compute_report, error_mix, format_report, readiness
+from pearldeck import records
+from pearldeck.analytics import Report, compute_report, error_mix, format_report, readiness
 from pearldeck.cli import app
 from pearldeck.model import Event, Pearl
 from pearldeck.scheduler import LEARNING, RELEARNING, REVIEW, iso
@@ -22,8 +24,27 @@ runner = CliRunner()
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
-def block(bid: str, day: str, q: int, c: int, minutes: float, **kw: object) -> Block:
-    return Block(id=bid, date=day, questions=q, correct=c, minutes=minutes, **kw)  # type: ignore[arg-type]
+def block(
+    bid: str,
+    day: str,
+    q: int,
+    c: int,
+    minutes: float,
+    *,
+    source: str,
+    misses: Mapping[str, int] | None = None,
+    pathway_misses: Mapping[str, int] | None = None,
+) -> Block:
+    return Block(
+        id=bid,
+        date=day,
+        source=source,
+        questions=q,
+        correct=c,
+        minutes=minutes,
+        misses=dict(misses or {}),
+        pathway_misses=dict(pathway_misses or {}),
+    )
 
 
 def exam(eid: str, day: str, score: int | None = None, percent: float | None = None) -> Exam:
@@ -54,35 +75,43 @@ def pearl(pid: str, pathway: str = "acute", block_id: str | None = None) -> Pear
     return Pearl(id=pid, pathway=pathway, text=f"Q {pid}", back="A", block=block_id)
 
 
-def report(**kw: object) -> dict[str, object]:
-    args: dict[str, object] = {
-        "blocks": BLOCKS,
-        "exams": [],
-        "pearls": [],
-        "events": [],
-        "card_pathways": {},
-        "recall_now": {},
-        "now": NOW,
-        "day_starts_at": 4,
-    }
-    args.update(kw)
-    return compute_report(**args)  # type: ignore[arg-type, return-value]
+def report(
+    *,
+    blocks: Sequence[Block] = BLOCKS,
+    exams: Sequence[Exam] = (),
+    pearls: Sequence[Pearl] = (),
+    events: Sequence[Event] = (),
+    card_pathways: Mapping[str, str] | None = None,
+    recall_now: Mapping[str, float] | None = None,
+    since: date | None = None,
+) -> Report:
+    return compute_report(
+        blocks,
+        exams,
+        pearls,
+        events,
+        card_pathways or {},
+        recall_now or {},
+        now=NOW,
+        day_starts_at=4,
+        since=since,
+    )
 
 
 def test_accuracy_per_week_day_and_source() -> None:
     r = report()
-    weeks = {w["week"]: w for w in r["by_week"]}  # type: ignore[attr-defined]
+    weeks = {w["week"]: w for w in r["by_week"]}
     assert list(weeks) == ["2026-11-02", "2026-11-09"]
     w1, w2 = weeks["2026-11-02"], weeks["2026-11-09"]
     assert (w1["blocks"], w1["questions"], w1["correct"], w1["accuracy"]) == (2, 80, 58, 0.725)
     assert w1["seconds_per_question"] == 82.5  # 110 min over 80 questions
     assert (w2["questions"], w2["accuracy"], w2["seconds_per_question"]) == (50, 0.8, 90.0)
-    assert [d["date"] for d in r["by_day"]] == ["2026-11-02", "2026-11-04", "2026-11-10"]  # type: ignore[attr-defined]
-    src = {s["source"]: s for s in r["by_source"]}  # type: ignore[attr-defined]
+    assert [d["date"] for d in r["by_day"]] == ["2026-11-02", "2026-11-04", "2026-11-10"]
+    src = {s["source"]: s for s in r["by_source"]}
     assert src["uworld"]["questions"] == 90 and src["uworld"]["accuracy"] == round(68 / 90, 4)
     assert src["amboss"]["accuracy"] == 0.75
     t = r["totals"]
-    assert t == {  # type: ignore[comparison-overlap]
+    assert t == {
         "blocks": 3,
         "questions": 130,
         "correct": 98,
@@ -138,15 +167,15 @@ def test_error_mix_slope_per_week() -> None:
 
 def test_pathway_miss_share_and_study_next() -> None:
     r = report()
-    rows = {p["pathway"]: p for p in r["pathways"]}  # type: ignore[attr-defined]
+    rows = {p["pathway"]: p for p in r["pathways"]}
     assert rows["acute"]["misses"] == 11 and rows["diagnostic"]["misses"] == 9
     assert rows["acute"]["miss_share"] == round(11 / 23, 4)
     assert rows["preventive"]["miss_share"] == 0.0
     assert rows["acute"]["recent_misses_per_block"] == round(11 / 3, 2)
     assert r["pathway_blocks"] == 3
     nxt = r["study_next"]
-    assert nxt["pathway"] == "acute"  # type: ignore[index]
-    assert nxt["reason"].startswith(  # type: ignore[index]
+    assert nxt["pathway"] == "acute"
+    assert nxt["reason"].startswith(
         "Study acute next: 3.7 misses per block over your last 3 blocks, the most of any pathway"
     )
 
@@ -178,7 +207,7 @@ def test_retention_per_pathway_and_recall_now() -> None:
     ]
     cards = {"a1": "acute", "a2": "acute", "c1": "chronic"}
     r = report(events=events, card_pathways=cards, recall_now={"a1": 0.8, "a2": 0.6, "c1": 0.95})
-    rows = {p["pathway"]: p for p in r["pathways"]}  # type: ignore[attr-defined]
+    rows = {p["pathway"]: p for p in r["pathways"]}
     assert (rows["acute"]["reviews_30d"], rows["acute"]["retention_30d"]) == (2, 0.5)
     assert rows["acute"]["recall_now"] == 0.7 and rows["acute"]["cards_reviewed"] == 2
     assert (rows["chronic"]["reviews_30d"], rows["chronic"]["retention_30d"]) == (1, 1.0)
@@ -194,7 +223,7 @@ def test_pearls_per_block() -> None:
         pearl("p5"),
     ]
     r = report(pearls=pearls)
-    per = {b["id"]: b["pearls"] for b in r["blocks"]}  # type: ignore[attr-defined]
+    per = {b["id"]: b["pearls"] for b in r["blocks"]}
     assert per == {"blk001": 2, "blk002": 0, "blk003": 1}
     assert r["pearls_per_block"] == {
         "blocks": 3,
@@ -202,13 +231,13 @@ def test_pearls_per_block() -> None:
         "mean": 1.0,
         "unknown_block_pearls": 1,
     }
-    rows = {p["pathway"]: p for p in r["pathways"]}  # type: ignore[attr-defined]
+    rows = {p["pathway"]: p for p in r["pathways"]}
     assert (rows["acute"]["pearls"], rows["acute"]["pearls_from_blocks"]) == (4, 3)
 
 
 def test_since_limits_blocks_and_exams() -> None:
     r = report(exams=[exam("e1", "2026-11-01", 230)], since=date(2026, 11, 4))
-    assert r["totals"]["blocks"] == 2 and r["exams"] == []  # type: ignore[index]
+    assert r["totals"]["blocks"] == 2 and r["exams"] == []
     assert r["since"] == "2026-11-04"
 
 
@@ -270,22 +299,22 @@ def test_readiness_trend_staleness_and_custom_target() -> None:
 
 def test_percent_scores_have_no_band() -> None:
     r = report(exams=[exam("ex001", "2026-11-20", percent=72.0)])
-    assert r["exams"][0]["band"] is None  # type: ignore[index]
-    assert r["readiness"]["status"] == "not_enough_data"  # type: ignore[index]
-    assert "percents" in r["readiness"]["verdict"]  # type: ignore[index]
+    assert r["exams"][0]["band"] is None
+    assert r["readiness"]["status"] == "not_enough_data"
+    assert "percents" in r["readiness"]["verdict"]
 
 
 def test_empty_report_has_the_whole_shape_and_formats() -> None:
     r = report(blocks=[])
-    assert r["totals"]["accuracy"] is None and r["by_week"] == []  # type: ignore[index]
-    assert r["study_next"]["pathway"] is None  # type: ignore[index]
-    text = format_report(r)  # type: ignore[arg-type]
+    assert r["totals"]["accuracy"] is None and r["by_week"] == []
+    assert r["study_next"]["pathway"] is None
+    text = format_report(r)
     assert "none logged yet" in text and "Not enough data" in text
     json.dumps(r)
 
 
 def test_format_report_sections() -> None:
-    text = format_report(report(exams=[exam("ex001", "2026-11-20", 245)]))  # type: ignore[arg-type]
+    text = format_report(report(exams=[exam("ex001", "2026-11-20", 245)]))
     for heading in ("Accuracy by week", "Accuracy by source", "Error mix", "Pathways"):
         assert heading in text
     assert "not its accuracy" in text  # honest about what pathway misses mean
@@ -468,7 +497,16 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=8,
 )
-_FIELDS = ("id", "target", "date", "time", "source", "questions", "correct", "minutes")
+_FIELDS: tuple[str, ...] = (
+    "id",
+    "target",
+    "date",
+    "time",
+    "source",
+    "questions",
+    "correct",
+    "minutes",
+)
 _FIELDS += ("mode", "misses", "pathway_misses", "name", "form", "score", "percent")
 
 
@@ -495,5 +533,5 @@ def test_any_study_log_line_is_a_record_or_a_message_never_a_crash(
     if isinstance(got, str):
         assert got.endswith("skipped")
     else:
-        assert not studylog._check(got)  # a record read is a valid one
+        assert not records.check_record(got)  # a record read is a valid one
         assert studylog.decode(studylog.encode(got), "laptop") == got  # and writes back

@@ -17,6 +17,7 @@ from anki.collection import Collection as AnkiCollection
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.consts import CARD_TYPE_REV, MODEL_CLOZE, QUEUE_TYPE_REV
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
+from anki.models import NotetypeId
 from anki.notes import Note
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -116,13 +117,15 @@ def test_notes_cards_decks_and_tags_arrive_in_anki(tmp_path: Path, anki: AnkiCol
     acu1, acu2, sys1 = notes["acu1"], notes["acu2"], notes["sys1"]
     assert acu1.mid == anki_export.CLOZE_MODEL_ID
     assert acu2.mid == anki_export.BASIC_MODEL_ID
-    assert anki.models.get(acu1.mid)["type"] == MODEL_CLOZE  # type: ignore[index]
+    cloze = anki.models.get(acu1.mid)
+    assert cloze is not None and cloze["type"] == MODEL_CLOZE
     assert acu2["Back"] == "CT pulmonary angiography"
     assert (acu1["Source"], acu1["Added"]) == ("UWorld 12345", "2025-03-04")
     assert (sys1["Source"], sys1["Added"]) == ("", "")
     assert acu1.guid == genanki.guid_for("pearldeck", "acu1")
     # The package leaves the sort field to Anki, which fills it in on import.
-    assert acu2.note_type()["sortf"] == 0  # type: ignore[index]
+    basic = acu2.note_type()
+    assert basic is not None and basic["sortf"] == 0
     assert anki.db is not None
     assert anki.db.scalar("select sfld from notes where id = ?", acu2.id) == acu2["Front"]
     # The note mtime is the pearl's change time, else its added date.
@@ -268,7 +271,7 @@ def test_new_styling_reaches_anki_when_the_models_mtime_is_bumped(
     log = import_apkg(anki, export_apkg(MIXED, tmp_path / "v2.apkg").path)
 
     assert counts(log) == (0, 0, 4)
-    model = anki.models.get(anki_export.CLOZE_MODEL_ID)  # type: ignore[arg-type]
+    model = anki.models.get(NotetypeId(anki_export.CLOZE_MODEL_ID))
     assert model is not None and "teal" in model["css"]
     # Updated in place, not copied.
     assert sum(m.name.startswith("pearldeck") for m in anki.models.all_names_and_ids()) == 2

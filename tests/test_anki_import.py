@@ -16,7 +16,7 @@ from tests.anki_decks import GONORRHEA, build_deck, export
 
 runner = CliRunner()
 NOW = "2026-12-20T15:00:00Z"
-RULES = ("--map", "Step2::Emergency=acute", "--map", "Step2::ID=acute")
+RULES: tuple[str, ...] = ("--map", "Step2::Emergency=acute", "--map", "Step2::ID=acute")
 RULES += ("--map", "tag:USPSTF=preventive")
 
 

@@ -119,9 +119,9 @@ def scripted_history(folder: Path) -> list[Step]:
             for i, cid in enumerate(ids):
                 st = statuses.get(cid)
                 is_new = st is None and n >= i * 15
-                due = st is not None and st.due is not None and st.due < end.timestamp()
+                is_due = st is not None and st.due is not None and st.due < end.timestamp()
                 early = st is not None and rng.random() < 0.06  # reviewed ahead of time
-                if is_new or due or early:
+                if is_new or is_due or early:
                     pick = rng.choice([1, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4]) if not is_new else 3
                     rate(i, second, rng.choice([1, 3, 4]) if is_new else pick)
                     second += 40

@@ -96,7 +96,9 @@ def test_reviews_done_in_anki_come_home_once_with_the_same_due_dates(
     for cid in anki.find_cards(""):
         card = anki.get_card(cid)
         pid = card.note()["Pearl ID"]
-        cards[pid if card.note().note_type()["type"] == 0 else f"{pid}#c{card.ord + 1}"] = cid
+        notetype = card.note().note_type()
+        assert notetype is not None
+        cards[pid if notetype["type"] == 0 else f"{pid}#c{card.ord + 1}"] = cid
     # on the phone: good twice (graduates), again then good (learning), hard (learning)
     first, cloze, screening = ids["First-line"], ids["Inject"], ids["Age"]
     answer(anki, cards[first], CardAnswer.GOOD)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -99,8 +100,8 @@ def test_added_values_round_trip_through_the_tool(root: Path) -> None:
             'say "hi"',
         ]:
             [p] = c.add([draft(f"Which? {value}", back=value)], NOW)
-            assert c.pearl(p.id) is not None
-            assert c.pearl(p.id).back == value  # type: ignore[union-attr]
+            got = c.pearl(p.id)
+            assert got is not None and got.back == value
 
 
 @pytest.mark.parametrize(
@@ -282,7 +283,7 @@ def test_an_edited_file_is_indexed_exactly_as_a_rebuild_would(root: Path) -> Non
     with Collection(root) as c:
         c.add([draft(f"q{i}? {{{{c1::x{i}}}}}", tags=(f"t{i}",)) for i in range(8)], NOW)
     path = root / "acute.yaml"
-    edits = [
+    edits: list[Callable[[str], str]] = [
         lambda t: t.replace("q3?", "q3 edited?"),  # one pearl's text
         lambda t: t.replace("tags: [t5]", "tags: [t5, extra]"),  # its tags
         lambda t: "# a new first line\n" + t,  # every line moves

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,7 +58,7 @@ TRICKY = [
 
 scalars = st.one_of(
     st.sampled_from(TRICKY),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12),
 )
 
 
@@ -97,12 +98,9 @@ def pearl_files(draw: st.DrawFn) -> str:
 
 
 def slow(text: str) -> yamlfile.ParsedFile:
-    saved = yamlfile.fast_parse
-    yamlfile.fast_parse = lambda _text: None  # type: ignore[assignment]
-    try:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(yamlfile, "fast_parse", lambda _text: None)
         return yamlfile.parse_pearl_file(text, "f.yaml", "acute")
-    finally:
-        yamlfile.fast_parse = saved
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

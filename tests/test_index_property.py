@@ -23,7 +23,8 @@ IDS = ("aaaa01", "bbbb02", "cccc03", "dddd04", "eeee05")
 
 entry = st.tuples(st.integers(0, len(IDS) - 1), st.integers(0, 1))  # (pearl, text variant)
 write = st.tuples(st.just("write"), st.integers(0, len(FILES) - 1), st.lists(entry, max_size=4))
-delete = st.tuples(st.just("delete"), st.integers(0, len(FILES) - 1), st.just([]))
+NO_ENTRIES: list[tuple[int, int]] = []
+delete = st.tuples(st.just("delete"), st.integers(0, len(FILES) - 1), st.just(NO_ENTRIES))
 rate = st.tuples(st.just("rate"), st.integers(0, len(IDS) - 1), st.integers(1, 4))
 steps = st.lists(st.one_of(write, write, delete, rate, rate), min_size=1, max_size=9)
 

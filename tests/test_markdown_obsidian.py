@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from pearldeck.markdown_import import ImportDefaults, ParseResult, parse_markdown
@@ -10,14 +11,30 @@ from pearldeck.markdown_import import ImportDefaults, ParseResult, parse_markdow
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def parse(src: str, **kw: object) -> ParseResult:
-    defaults = ImportDefaults(pathway="acute", **kw)  # type: ignore[arg-type]
+Media = Callable[[str, str], str | None]
+
+
+def parse(
+    src: str,
+    *,
+    bold_cloze: bool = False,
+    inline_sep: str | None = None,
+    multiline_sep: str | None = None,
+    media: Media | None = None,
+) -> ParseResult:
+    defaults = ImportDefaults(
+        pathway="acute",
+        bold_cloze=bold_cloze,
+        inline_sep=inline_sep,
+        multiline_sep=multiline_sep,
+        media=media,
+    )
     return parse_markdown(textwrap.dedent(src), "notes.md", defaults)
 
 
-def fixture(rel: str, **kw: object) -> ParseResult:
+def fixture(rel: str, *, bold_cloze: bool = False, media: Media | None = None) -> ParseResult:
     path = FIXTURES / rel
-    defaults = ImportDefaults(pathway="acute", **kw)  # type: ignore[arg-type]
+    defaults = ImportDefaults(pathway="acute", bold_cloze=bold_cloze, media=media)
     return parse_markdown(path.read_text(encoding="utf-8"), rel, defaults)
 
 

@@ -82,7 +82,7 @@ def test_from_html_keeps_the_allowlist() -> None:
 
 
 plain_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=80
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\x00"), max_size=80
 )
 
 

@@ -72,12 +72,12 @@ def test_a_prompt_s_due_count_reads_the_order_the_settings_name(root: Path, orde
     setup(root, order)
     with Collection(root) as col:
         backlog_and_today(col)
-        full = col.due(NOW).as_dict()
+        full = col.due(NOW)
         # what `pearls due` answers from a sealed index, without loading the settings
         today, per = queue.due_counts(col.index.db, NOW, 4, 2)
     assert queue.render_due(today, per, True) == queue.render_due(
-        full["today"],  # type: ignore[arg-type]
-        {pw: tuple(c.values()) for pw, c in full["pathways"].items()},  # type: ignore[attr-defined,misc]
+        full.today,
+        {pw: (c.new, c.learning, c.review) for pw, c in full.pathways.items()},
         True,
     )
 

@@ -55,7 +55,9 @@ def simulated(cards: int = 1000, days: int = 365, seed: int = 7) -> tuple[Event,
             if len(live) < cards:
                 cid = len(live)
                 rating = rng.choices((1, 2, 3, 4), (0.2, 0.1, 0.55, 0.15))[0]
-                live[cid], _ = sched.review_card(fsrs.Card(card_id=cid, due=now), rating, now)
+                live[cid], _ = sched.review_card(
+                    fsrs.Card(card_id=cid, due=now), fsrs.Rating(rating), now
+                )
                 events.append(_event(len(events), cid, now, rating))
     events.sort(key=Event.sort_key)
     return tuple(events)

@@ -23,7 +23,7 @@ import pytest
 
 from pearldeck import collection as collection_module
 from pearldeck.collection import Collection
-from pearldeck.model import PearlDraft
+from pearldeck.model import PearlDraft, Rating
 from pearldeck.store.fsutil import ChangedOnDisk
 from tests.conftest import NOW, draft
 from tests.reliability.common import count, log_events, rebuilt_snapshot, snapshot
@@ -164,7 +164,8 @@ def test_a_pearl_edited_by_another_process_is_not_overwritten(
         now_there = ui.pearl(shown.id)
         assert now_there is not None and now_there.text == "Edited by the script {{c1::x}}"
         ui.replace_pearl(shown.id, draft("Edited in the UI {{c1::x}}"), based_on=now_there)
-        assert ui.pearl(shown.id).text == "Edited in the UI {{c1::x}}"  # type: ignore[union-attr]
+        mine = ui.pearl(shown.id)
+        assert mine is not None and mine.text == "Edited in the UI {{c1::x}}"
 
 
 def _edit_during(
@@ -212,7 +213,7 @@ def test_a_review_while_another_process_edits_pearls_is_kept(root: Path) -> None
         [p] = col.add([draft("Q?", back="A")], NOW)
         before = (root / "acute.yaml").read_bytes()
         edited = external_edit(root / "acute.yaml")
-        col.rate(p.id, collection_module.Rating.GOOD, NOW)
+        col.rate(p.id, Rating.GOOD, NOW)
         assert (root / "acute.yaml").read_bytes() == edited != before
         events, _ = log_events(root)
         assert [e["card"] for e in events] == [p.id]

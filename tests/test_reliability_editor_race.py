@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pearldeck import atomicfile
 from pearldeck.collection import Collection
 from pearldeck.store import fsutil
 from pearldeck.store.fsutil import ChangedOnDisk
@@ -37,7 +38,7 @@ def _editor_between_check_and_rename(
     monkeypatch: pytest.MonkeyPatch, target: Path, save: Callable[[Path], None]
 ) -> list[int]:
     """The editor saves `target` right after our temp file is written (check done)."""
-    real = fsutil._write_synced
+    real = atomicfile.write_synced
     fired: list[int] = []
 
     def write_then_editor(path: Path, data: bytes) -> None:
@@ -46,7 +47,7 @@ def _editor_between_check_and_rename(
             fired.append(1)
             save(target)
 
-    monkeypatch.setattr(fsutil, "_write_synced", write_then_editor)
+    monkeypatch.setattr(atomicfile, "write_synced", write_then_editor)
     return fired
 
 
@@ -87,13 +88,13 @@ def test_a_file_created_meanwhile_is_not_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "new.yaml"
-    real = fsutil._write_synced
+    real = atomicfile.write_synced
 
     def write_then_create(p: Path, data: bytes) -> None:
         real(p, data)
         path.write_text(EDITOR_TEXT, encoding="utf-8")
 
-    monkeypatch.setattr(fsutil, "_write_synced", write_then_create)
+    monkeypatch.setattr(atomicfile, "write_synced", write_then_create)
     with pytest.raises(ChangedOnDisk):
         fsutil.replace_file(path, b"ours\n", None)
     assert path.read_text(encoding="utf-8") == EDITOR_TEXT

@@ -505,13 +505,14 @@ def test_a_review_on_disk_is_kept_once_when_the_index_then_proves_damaged(
 
     append = reviewlog.append_event
 
-    def append_then_damage(*args: Any) -> None:
-        append(*args)
+    def append_then_damage(*args: Any) -> tuple[int, bytes]:
+        written = append(*args)
         index = root / ".cache" / "index.sqlite3"
         _damage(index)
         with index.open("r+b") as f:  # the schema page too: the next read must fail
             f.seek(100)
             f.write(b"\xff" * 3996)
+        return written
 
     with Collection(root) as col:
         pearls = col.add(

@@ -56,6 +56,16 @@ def _replace(path: Path, make: Callable[[Path], object]) -> bool:
     return True
 
 
+def _in_new_folder(path: Path, make: Callable[[Path], object]) -> None:
+    path.parent.mkdir()
+    make(path)
+
+
+def _phone_log(line: str) -> Callable[[Path], object]:
+    """Damage that writes `line` as the phone's review log."""
+    return lambda r: (r / "reviews" / "phone.jsonl").write_text(line)
+
+
 def _log_line(time: str = "2026-11-01T10:00:00.000000Z", duration: str = "4.2") -> str:
     return GOOD % ("ab12", time, duration)
 
@@ -99,7 +109,7 @@ CASES = [
     ),
     Case(
         "dangling-file-in-pathway-folder",
-        lambda r: ((r / "chronic").mkdir(), (r / "chronic" / "x.yaml").symlink_to("nowhere")),
+        lambda r: _in_new_folder(r / "chronic" / "x.yaml", lambda p: p.symlink_to("nowhere")),
         ("check",),
         "chronic/x.yaml: a symbolic link to nothing",
         1,
@@ -174,11 +184,9 @@ CASES = [
     ),
     Case(
         "non-utf8-file-name",
-        lambda r: (
-            (r / "chronic").mkdir(),
-            (r / "chronic" / b"bad\xff.yaml".decode("utf-8", "surrogateescape")).write_text(
-                "- text: x\n"
-            ),
+        lambda r: _in_new_folder(
+            r / "chronic" / b"bad\xff.yaml".decode("utf-8", "surrogateescape"),
+            lambda p: p.write_text("- text: x\n"),
         ),
         ("check",),
         "chronic/bad\\xff.yaml: file name is not valid UTF-8",
@@ -200,7 +208,7 @@ for name, line in LOG_LINES.items():
     CASES.append(
         Case(
             f"review-line-{name}",
-            lambda r, line=line: (r / "reviews" / "phone.jsonl").write_text(line),
+            _phone_log(line),
             ("due",),
             "reviews/phone.jsonl:1: unreadable review event, skipped",
             0,

@@ -16,6 +16,7 @@ import sys
 import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -198,7 +199,19 @@ print(json.dumps({"problems": problems, "calls": calls, "read": read, "grew": gr
 """
 
 
-def _in_fresh_process(tmp_path: Path, data: bytes) -> dict[str, object]:
+class Opened(TypedDict):
+    """What BIG reports of opening the trap collection."""
+
+    problems: list[str]
+    calls: int
+    """Python calls made."""
+    read: int
+    """Bytes read."""
+    grew: int
+    """Growth of the peak resident memory, in bytes."""
+
+
+def _in_fresh_process(tmp_path: Path, data: bytes) -> Opened:
     """Open a collection holding `data` in a new process: its time and peak memory."""
     from pearldeck.store.layout import init_collection
 
@@ -215,7 +228,7 @@ def _in_fresh_process(tmp_path: Path, data: bytes) -> dict[str, object]:
         env=env,
     )
     assert out.returncode == 0, out.stderr
-    result: dict[str, object] = json.loads(out.stdout)
+    result: Opened = json.loads(out.stdout)
     return result
 
 
@@ -225,16 +238,16 @@ def test_a_50_mb_file_is_refused_unread(tmp_path: Path) -> None:
     """Refused by its size: neither parsed nor read into memory."""
     block = qa("x" * 200).encode()
     result = _in_fresh_process(tmp_path, block * (50 * MB // len(block) + 1))
-    assert any("larger than 32 MB" in str(p) for p in result["problems"])  # type: ignore[attr-defined]
-    assert int(result["read"]) < MB  # type: ignore[call-overload]
-    assert int(result["calls"]) < budget(0)  # type: ignore[call-overload]
-    assert int(result["grew"]) < 20 * MB, f"{int(result['grew']) / MB:.0f} MB"  # type: ignore[call-overload]
+    assert any("larger than 32 MB" in str(p) for p in result["problems"])
+    assert result["read"] < MB
+    assert result["calls"] < budget(0)
+    assert result["grew"] < 20 * MB, f"{result['grew'] / MB:.0f} MB"
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
 def test_a_billion_laughs_costs_nothing_in_a_fresh_process(tmp_path: Path) -> None:
     result = _in_fresh_process(tmp_path, LAUGHS.encode())
-    assert any("anchors and aliases" in str(p) for p in result["problems"])  # type: ignore[attr-defined]
-    assert int(result["calls"]) < budget(len(LAUGHS))  # type: ignore[call-overload]
-    assert int(result["grew"]) < LIMIT_BYTES  # type: ignore[call-overload]
+    assert any("anchors and aliases" in str(p) for p in result["problems"])
+    assert result["calls"] < budget(len(LAUGHS))
+    assert result["grew"] < LIMIT_BYTES

@@ -14,6 +14,7 @@ from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 from click.testing import CliRunner
 
 from pearldeck.cli import app
+from pearldeck.model import Pearl
 
 runner = CliRunner()
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
@@ -205,7 +206,7 @@ def test_missing_input_file_is_reported(root: Path, tmp_path: Path) -> None:
     assert f"{tmp_path}/nope.md: no such file or folder" in out
 
 
-def _pearls(root: Path) -> list:  # type: ignore[type-arg]
+def _pearls(root: Path) -> list[Pearl]:
     from pearldeck.collection import Collection
 
     with Collection(root) as c:

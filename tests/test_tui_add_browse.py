@@ -17,7 +17,7 @@ from pearldeck.tui.screens.add import AddScreen
 from pearldeck.tui.screens.browse import BrowseScreen
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.widgets.pearl_form import PearlText
-from tui_helpers import (
+from tests.tui_helpers import (
     NOW_ISO,
     SIZE,
     collection,
@@ -143,8 +143,9 @@ async def test_browse_search_suspend_edit_delete(collection: Path) -> None:
         table.focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, EditPearlDialog)
-        app.screen.query_one("#f-back", Input).value = "Adhesions (prior surgery)"
+        dialog = app.screen
+        assert isinstance(dialog, EditPearlDialog)
+        dialog.query_one("#f-back", Input).value = "Adhesions (prior surgery)"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen

@@ -15,7 +15,7 @@ from pearldeck.tui.screens.add import AddScreen
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.log_block import LogBlockScreen
 from pearldeck.tui.widgets.pearl_form import PearlText
-from tui_helpers import DEVICE, NOW_ISO, SIZE, collection, make_app, text_of, tui_env
+from tests.tui_helpers import DEVICE, NOW_ISO, SIZE, collection, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 

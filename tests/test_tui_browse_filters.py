@@ -14,15 +14,19 @@ from pearldeck.tui.query import PearlState, parse_query, search
 from pearldeck.tui.screens.browse import BrowseScreen
 from pearldeck.tui.screens.custom_study import CustomStudyScreen
 from pearldeck.tui.screens.home import HomeScreen
-from tui_helpers import NOW, SIZE, collection, log_lines, make_app, statuses, tui_env
+from tests.tui_helpers import NOW, SIZE, collection, log_lines, make_app, statuses, tui_env
 
 __all__ = ["collection", "tui_env"]
 
 TODAY = date(2026, 11, 27)
 
 
-def pearl(pid: str, **kw: str) -> Pearl:
-    return Pearl(id=pid, pathway="acute", text=f"{pid}?", back="yes", **kw)  # type: ignore[arg-type]
+def pearl(
+    pid: str, *, source: str | None = None, block: str | None = None, added: str | None = None
+) -> Pearl:
+    return Pearl(
+        id=pid, pathway="acute", text=f"{pid}?", back="yes", source=source, block=block, added=added
+    )
 
 
 def test_source_block_and_added_filters() -> None:

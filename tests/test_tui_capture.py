@@ -13,7 +13,7 @@ from pearldeck.tui.dialogs.confirm import ConfirmDialog
 from pearldeck.tui.screens.add import AddScreen
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.widgets.pearl_form import PearlText
-from tui_helpers import SIZE, collection, make_app, tui_env
+from tests.tui_helpers import SIZE, collection, make_app, tui_env
 
 __all__ = ["collection", "tui_env"]
 

@@ -13,7 +13,7 @@ from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.problems import ProblemsScreen
 from pearldeck.tui.screens.review import ReviewScreen
 from pearldeck.tui.widgets.pearl_form import PearlText
-from tui_helpers import ACUTE, SIZE, collection, log_lines, make_app, text_of, tui_env
+from tests.tui_helpers import ACUTE, SIZE, collection, log_lines, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 
@@ -172,13 +172,14 @@ async def test_a_damaged_index_is_rebuilt_under_a_running_review(collection: Pat
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReviewScreen) and screen.view is not None
+        review: ReviewScreen = screen  # `app.screen is screen` below widens `screen` again
         first = screen.view.card_id
         damage(collection / ".cache" / "index.sqlite3")
         await pilot.press("space", "3")
         await pilot.pause()
         assert app.is_running and app.screen is screen
         assert [e["card"] for e in log_lines(collection)] == [first]  # recorded once
-        assert screen.view is not None and screen.view.card_id != first
+        assert review.view is not None and review.view.card_id != first
         assert any("rebuilt" in str(n.message) for n in app._notifications)
         await pilot.press("space", "3")
         await pilot.pause()

@@ -9,7 +9,7 @@ from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.problems import ProblemsScreen
 from pearldeck.tui.screens.stats import stats_table
 from pearldeck.tui.themes import DARK, LIGHT
-from tui_helpers import SIZE, collection, make_app, text_of, tui_env
+from tests.tui_helpers import SIZE, collection, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 

@@ -10,7 +10,7 @@ from pearldeck.habit import Habit, habit
 from pearldeck.model import Rating
 from pearldeck.tui.dialogs.exam_date import ExamDateDialog
 from pearldeck.tui.screens.home import HomeScreen, goal_content
-from tui_helpers import NOW, SIZE, collection, make_app, text_of, tui_env
+from tests.tui_helpers import NOW, SIZE, collection, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 

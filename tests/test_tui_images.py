@@ -10,15 +10,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from pearldeck.collection import Collection
 from pearldeck.tui.markup_view import render
+from pearldeck.tui.screens.review import ReviewScreen
 from pearldeck.tui.widgets.card import PearlCard
 from pearldeck.tui.widgets.card_image import CardImage
 from tests.media_fixtures import jpeg, png
-from tui_helpers import NOW, SIZE, make_app, text_of, tui_env
+from tests.tui_helpers import NOW, SIZE, make_app, text_of, tui_env
 
 __all__ = ["tui_env"]
 
@@ -58,8 +60,9 @@ async def test_card_shows_formatting_and_the_image_widget(with_images: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         prompt = app.screen.query_one("#card-prompt", Static).render()
+        assert isinstance(prompt, Content)
         assert str(prompt) == "Which rhythm? Lead II:"  # no `**`, no image syntax
-        assert any(span.style == "bold" for span in prompt.spans)  # type: ignore[attr-defined]
+        assert any(span.style == "bold" for span in prompt.spans)
         [front] = pictures(app)
         assert front.ref.startswith("media/strip-") and front.alt == "lead II"
         from textual_image.widget import HalfcellImage
@@ -114,7 +117,9 @@ async def test_o_is_not_offered_on_a_card_without_images(with_images: Path) -> N
     app = make_app(with_images)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.screen.view is not None and app.screen.view.card_id == "table1#c1"
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.view is not None and screen.view.card_id == "table1#c1"
         assert app.screen.check_action("open_image", ()) is False
 
 

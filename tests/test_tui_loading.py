@@ -10,7 +10,7 @@ import pytest
 from pearldeck.tui import app as app_module
 from pearldeck.tui.screens.loading import LoadingScreen
 from pearldeck.tui.screens.review import ReviewScreen
-from tui_helpers import SIZE, collection, make_app, tui_env
+from tests.tui_helpers import SIZE, collection, make_app, tui_env
 
 __all__ = ["collection", "tui_env"]
 

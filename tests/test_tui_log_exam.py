@@ -10,7 +10,7 @@ from pearldeck.store import studylog
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.log_exam import LogExamScreen
 from pearldeck.tui.screens.report import ReportScreen
-from tui_helpers import SIZE, collection, make_app, text_of, tui_env
+from tests.tui_helpers import SIZE, collection, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 

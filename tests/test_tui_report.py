@@ -14,7 +14,7 @@ from pearldeck.tui.screens.add import AddScreen
 from pearldeck.tui.screens.log_block import LogBlockScreen
 from pearldeck.tui.screens.report import ReportScreen
 from pearldeck.tui.widgets.report_charts import AccuracyChart, ErrorMixChart, ScoreChart
-from tui_helpers import DEVICE, SIZE, collection, make_app, text_of, tui_env
+from tests.tui_helpers import DEVICE, SIZE, collection, make_app, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 

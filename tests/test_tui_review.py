@@ -6,18 +6,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from pearldeck.scheduler import LEARNING, REVIEW
+from pearldeck.tui.app import PearlsApp
 from pearldeck.tui.screens.home import HomeScreen
 from pearldeck.tui.screens.review import ReviewScreen
 from pearldeck.tui.screens.stats import StatsScreen
 from pearldeck.tui.themes import DARK, LIGHT
 from pearldeck.tui.widgets.pearl_form import PearlText
-from tui_helpers import NOW, SIZE, collection, log_lines, make_app, statuses, text_of, tui_env
+from tests.tui_helpers import NOW, SIZE, collection, log_lines, make_app, statuses, text_of, tui_env
 
 __all__ = ["collection", "tui_env"]
 
 
-def current_card(app: object) -> str | None:
-    screen = app.screen  # type: ignore[attr-defined]
+def current_card(app: PearlsApp) -> str | None:
+    screen = app.screen
     assert isinstance(screen, ReviewScreen)
     return screen.view.card_id if screen.view else None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tui_helpers import collection, make_app, tui_env
+from tests.tui_helpers import collection, make_app, tui_env
 
 __all__ = ["collection", "tui_env"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.content import Content
 
 from pearldeck.model import Pearl, Rating
 from pearldeck.store.index import StatusRow
@@ -27,9 +28,9 @@ CLOZE = Pearl(
 QA = Pearl(id="qa0001", pathway="chronic", text="Avoid which CCBs?", back="Non-DHPs")
 
 
-def spans(content: object) -> list[str]:
+def spans(content: Content) -> list[str]:
     text = str(content)
-    return [text[s.start : s.end] for s in content.spans]  # type: ignore[attr-defined]
+    return [text[s.start : s.end] for s in content.spans]
 
 
 def test_prompt_hides_the_asked_cloze_and_highlights_it() -> None:
@@ -64,14 +65,12 @@ def test_form_fields_make_a_draft() -> None:
     assert card_summary("x?", "").startswith("needs an answer")
 
 
-def _row(card: str, *, state: int = 2, due: float = 100.0, **kw: object) -> StatusRow:
-    base: dict[str, object] = dict(
+def _row(card: str, *, state: int = 2, due: float = 100.0, suspended: bool = False) -> StatusRow:
+    return StatusRow(
         card_id=card, state=state, due=due, stability=1.0, difficulty=5.0, last_review=0.0,
-        reps=1, lapses=0, last_event="e", suspended=False, leech=False, buried_day=None,
+        reps=1, lapses=0, last_event="e", suspended=suspended, leech=False, buried_day=None,
         first_review=0.0, memory="{}",
     )  # fmt: skip
-    base.update(kw)
-    return StatusRow(**base)  # type: ignore[arg-type]
 
 
 def test_browse_search() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_helpers import DEVICE, NOW_ISO, collection, log_lines, tui_env
+from tests.tui_helpers import DEVICE, NOW_ISO, collection, log_lines, tui_env
 
 __all__ = ["collection", "tui_env"]
 

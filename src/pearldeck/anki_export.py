@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +20,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from pearldeck import markup
+from pearldeck.atomicfile import replacing
 from pearldeck.gcpause import gc_paused
 from pearldeck.model import CLOZE_RE, PATHWAYS
 
@@ -536,22 +534,6 @@ def _models() -> tuple[genanki.Model, genanki.Model]:
     return cloze, basic
 
 
-def _remove_stale_parts(folder: Path) -> None:
-    """Remove packages half-written by exports that died (a crash, a kill): a dead
-    writer's part file is only wasted space, up to the size of a whole deck."""
-    for part in folder.glob(".pearldeck-*-*.apkg.part"):
-        pid = part.name.split("-")[1]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            with contextlib.suppress(OSError):  # only tidying: never a reason to fail
-                part.unlink()
-        except (OSError, OverflowError):
-            pass  # alive (another user's), or not a pid
-
-
 def _write_atomically(out: Path, collection: bytes, media: Sequence[tuple[str, Path]] = ()) -> int:
     """Zip the collection (and the media files, under their Anki names) into a temp file
     beside `out`, then rename it over `out`."""
@@ -559,16 +541,12 @@ def _write_atomically(out: Path, collection: bytes, media: Sequence[tuple[str, P
         raise ExportError(f"{out} is a folder; give a file name such as {out / 'pearls.apkg'}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_parts(out.parent)
-        prefix = f".pearldeck-{os.getpid()}-"
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=prefix, suffix=".apkg.part")
     except FileExistsError as e:
         raise ExportError(f"cannot write {out}: {e.filename} is a file, not a folder") from None
     except OSError as e:
         raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
-    part = Path(name)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with replacing(out, ".part") as f:
             with zipfile.ZipFile(f, "w") as z:
                 names = json.dumps({str(i): name for i, (name, _) in enumerate(media)})
                 for entry, data in (("collection.anki2", collection), ("media", names.encode())):
@@ -577,18 +555,9 @@ def _write_atomically(out: Path, collection: bytes, media: Sequence[tuple[str, P
                     # Anki's package keeps media as numbered entries; images are compressed
                     kind = zipfile.ZIP_DEFLATED if name.endswith(".svg") else zipfile.ZIP_STORED
                     z.writestr(_zip_entry(str(i)), path.read_bytes(), kind, COMPRESSLEVEL)
-            f.flush()
-            os.fsync(f.fileno())
             size = f.tell()
-        # mkstemp makes the file private; an export is an ordinary document.
-        part.chmod(out.stat().st_mode & 0o777 if out.exists() else 0o644)
-        part.replace(out)
     except OSError as e:
-        part.unlink(missing_ok=True)
         raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
     return size
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from pearldeck import records
 from pearldeck import scheduler as sched
 from pearldeck.countdown import CardPlan, Countdown, countdown
 from pearldeck.habit import HABIT_DAYS, Habit, habit
@@ -53,19 +54,9 @@ def log_exam(
 ) -> studylog.Exam:
     """Append a practice-exam result as `pearls exam add` does; ValueError says what is
     wrong, in the words of that command's checks."""
-    scaled, percent = studylog.parse_score(score)
-    name = " ".join(name.split())
-    if not name or len(name) > 80:
-        raise ValueError("exam name must be 1 to 80 characters")
-    exam = studylog.Exam(
-        id=studylog.fresh_id(studylog.read(root)),
-        date=studylog.parse_day(day, today),
-        name=name,
-        form=studylog.exam_form(name),
-        score=scaled,
-        percent=percent,
-        time=sched.iso(now),
-        device=device,
-    )
+    name, scaled, percent = records.exam_result(name, score)
+    log = studylog.read(root)
+    stamp = records.stamp(log, records.parse_day(day, today), now, device)
+    exam = records.new_exam(stamp, name, scaled, percent)
     studylog.append(root, device, exam)  # checks it with the log's own rules
     return exam

@@ -123,6 +123,36 @@ class History:
         finally:
             self.states.close()  # the logs opened to read stored states back
 
+    def feed(self, path: Path, start: int, line: bytes) -> bool:
+        """Take `line`, just appended to the log `path` at byte `start`, into the index as
+        `sync` would read it, without reading the log back (a rating's write-through).
+
+        False, and nothing done, when the index has not read the log up to `start` (another
+        process appended too, a line was torn, the log is new) or the settings changed:
+        then only a full `sync` is right.
+        """
+        rel = path.relative_to(self.root).as_posix()
+        fp = f"{self.settings.fingerprint()}|{zone_key()}"
+        try:
+            # checked and applied in one write transaction, so concurrent writers queue
+            with self.index.write() as db:
+                known = self.index.log_offset(db, rel)
+                if known is None or known[0] != start or self.index.get_meta("settings") != fp:
+                    return False
+                _, lines, head = known
+                event = reviewlog.decode(line.rstrip(b"\n"), path.stem, lines + 1, start)
+                if event is None:
+                    return False
+                touched = self.index.add_events(db, [event])
+                if touched:
+                    self.put_folds(db, self.index.events_for(touched))
+                # the head a sync keeps: the log's first bytes (up to 256), to see a rewrite
+                head = (head + line)[:256] if len(head) < 256 else head
+                self.index.set_log_offset(db, rel, start + len(line), lines + 1, head)
+            return True
+        finally:
+            self.states.close()
+
     def _keep_skipped(self, db: sqlite3.Connection, new: list[Problem], rebuild: bool) -> None:
         """Remember the log lines skipped as unreadable: they are read once, but `check`
         names them every time (the newest thousand)."""

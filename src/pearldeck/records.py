@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pearldeck.model import PATHWAYS, Problem, random_id
 
@@ -111,6 +111,82 @@ class StudyLog:
     warnings: list[Problem] = field(default_factory=list)
     voided: set[str] = field(default_factory=set)
     """Ids of the blocks and exams a void took out."""
+
+
+# new records: the one place a block or exam the student logs is made
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What a new block or exam carries besides what the student gave."""
+
+    id: str
+    """An id the log has never used (fresh_id)."""
+    date: str
+    """ISO study day it was done (parse_day)."""
+    time: str
+    """UTC moment it is logged, in the logs' one time format."""
+    device: str
+    """The device whose log it joins."""
+
+
+def stamp(log: StudyLog, day: str, now: datetime, device: str) -> Stamp:
+    """The stamp of a record joining `log` now, done on the ISO study `day`."""
+    from pearldeck.scheduler import iso  # the logs' one time format; loads fsrs, so lazily
+
+    return Stamp(fresh_id(log), day, iso(now), device)
+
+
+def new_block(
+    s: Stamp,
+    *,
+    source: str,
+    questions: int,
+    correct: int,
+    minutes: float,
+    mode: str = "timed",
+    misses: Mapping[str, int] | None = None,
+    pathway_misses: Mapping[str, int] | None = None,
+) -> Block:
+    """A question block as logged (the mode's case and spaces dropped); check_block says
+    what is wrong with it, if anything."""
+    return Block(
+        id=s.id,
+        date=s.date,
+        source=source,
+        questions=questions,
+        correct=correct,
+        minutes=minutes,
+        mode=mode.strip().lower(),
+        misses=dict(misses or {}),
+        pathway_misses=dict(pathway_misses or {}),
+        time=s.time,
+        device=s.device,
+    )
+
+
+def exam_result(name: str, score: str) -> tuple[str, int | None, float | None]:
+    """The exam's name (runs of spaces made one) and its scaled score or percent, from what
+    the student typed; ValueError in the words of `pearls exam add`."""
+    scaled, percent = parse_score(score)
+    name = " ".join(name.split())
+    if not name or len(name) > 80:
+        raise ValueError("exam name must be 1 to 80 characters")
+    return name, scaled, percent
+
+
+def new_exam(s: Stamp, name: str, score: int | None, percent: float | None) -> Exam:
+    """A practice-exam result as logged, its form guessed from its name."""
+    return Exam(
+        id=s.id,
+        date=s.date,
+        name=name,
+        form=exam_form(name),
+        score=score,
+        percent=percent,
+        time=s.time,
+        device=s.device,
+    )
 
 
 # validation: the same rules for what the CLI is given and for what a log line holds
@@ -246,7 +322,8 @@ def check_void(v: Void) -> list[str]:
     return [f"bad id {i!r}" for i in (v.id, v.target) if not _ID_RE.match(i)]
 
 
-def _check(record: Record) -> list[str]:
+def check_record(record: Record) -> list[str]:
+    """Everything wrong with a block, exam or void, as messages for the student."""
     if isinstance(record, Block):
         return check_block(record)
     return check_exam(record) if isinstance(record, Exam) else check_void(record)

@@ -6,11 +6,15 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pearldeck.collection import Collection
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 LONG = os.environ.get("PEARLDECK_LONG", "") not in ("", "0")
 
@@ -60,7 +64,9 @@ def rebuilt_snapshot(root: Path, now: datetime, device: str | None = None) -> di
         with Collection(copy, device=device, assign_ids=False) as col:
             snap = snapshot(col, now)
     # the copy lives elsewhere: compare paths relative to the collection
-    snap["problems"] = [str(p).replace(str(copy), str(root)) for p in snap["problems"]]  # type: ignore[attr-defined]
+    problems = snap["problems"]
+    assert isinstance(problems, list)
+    snap["problems"] = [str(p).replace(str(copy), str(root)) for p in problems]
     return snap
 
 
@@ -74,16 +80,10 @@ def text_files(root: Path) -> dict[str, bytes]:
     return out
 
 
-def invoke(args: list[str], env: dict[str, str] | None = None, **kw: Any) -> Any:
-    """Run `pearls ARGS` in-process, whether the CLI is built on typer or on click."""
-    import click
+def invoke(args: list[str], env: Mapping[str, str | None] | None = None, **kw: Any) -> Result:
+    """Run `pearls ARGS` in-process (an env value of None unsets the variable)."""
+    from click.testing import CliRunner
 
     from pearldeck.cli import app
 
-    if isinstance(app, click.Command):
-        from click.testing import CliRunner as ClickRunner
-
-        return ClickRunner().invoke(app, args, env=env, **kw)
-    from typer.testing import CliRunner as TyperRunner  # type: ignore[import-not-found]
-
-    return TyperRunner().invoke(app, args, env=env, **kw)
+    return CliRunner().invoke(app, args, env=env, **kw)

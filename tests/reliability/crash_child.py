@@ -30,7 +30,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pearldeck.anki_export
 import pearldeck.cli
@@ -40,6 +40,8 @@ from pearldeck.model import PATHWAYS, PearlDraft, Rating
 from tests.reliability.common import invoke
 
 _ = (pearldeck.anki_export, pearldeck.cli, pearldeck.markdown_import)  # imported before forking
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def emit(line: str) -> None:
@@ -51,8 +53,8 @@ def arm_self_kill(k: int, rng: random.Random) -> None:
     calls = [0]
     after = rng.random() < 0.5
 
-    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def inner(*args: Any, **kw: Any) -> Any:
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        def inner(*args: P.args, **kw: P.kwargs) -> R:
             calls[0] += 1
             if calls[0] == k and not after:
                 os.kill(os.getpid(), signal.SIGKILL)

@@ -47,10 +47,10 @@ class Faults:
         return errno.EIO if self.mode == "once" else errno.ENOSPC
 
     def _mine(self, path: object) -> bool:
-        try:
-            return os.path.abspath(os.fspath(path)).startswith(self.sandbox)  # type: ignore[arg-type]
-        except TypeError:
-            return False
+        """Whether `path` (a str or path-like; never bytes or a descriptor) is in the sandbox."""
+        if isinstance(path, os.PathLike):
+            path = os.fspath(path)
+        return isinstance(path, str) and os.path.abspath(path).startswith(self.sandbox)
 
     def _should_fail(self, what: str, needs_space: bool = True) -> bool:
         self.calls += 1
@@ -60,8 +60,8 @@ class Faults:
             self.fired = what
         return hit
 
-    def _raise(self, path: object = None) -> None:
-        raise OSError(self.err, os.strerror(self.err), None if path is None else os.fspath(path))  # type: ignore[arg-type]
+    def _raise(self, path: str | os.PathLike[str] | None = None) -> None:
+        raise OSError(self.err, os.strerror(self.err), None if path is None else os.fspath(path))
 
     @contextmanager
     def installed(self) -> Iterator[Faults]:
@@ -163,13 +163,13 @@ class Faults:
                 layer._raise(dst)
             real_rename2(src, dst, flags)
 
-        fsutil._renameat2 = renameat2  # type: ignore[assignment]
+        fsutil._renameat2 = renameat2
         try:
             yield self
         finally:
             for name, fn in real.items():
                 setattr(os, name, fn)
-            fsutil._renameat2 = real_rename2  # type: ignore[assignment]
+            fsutil._renameat2 = real_rename2
 
 
 class _File:

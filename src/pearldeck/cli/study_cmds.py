@@ -129,23 +129,19 @@ def block_add(
     if mode.strip().lower() not in records.MODES:
         fail(f"--mode {mode!r}: use timed or tutor", 2)
     moment = now()
-    from pearldeck.scheduler import iso
 
     with open_collection(ctx, valid=False) as col:
         log = col.study.read()
         _warn(log)
-        logged = records.Block(
-            id=records.fresh_id(log),
-            date=_day(day, _today(col, moment)),
+        logged = records.new_block(
+            records.stamp(log, _day(day, _today(col, moment)), moment, col.device),
             source=src,
             questions=questions,
             correct=correct,
             minutes=minutes,
-            mode=mode.strip().lower(),
+            mode=mode,
             misses=causes,
             pathway_misses=by_pathway,
-            time=iso(moment),
-            device=col.device,
         )
         _append(col, logged)
     click.echo(logged.id)
@@ -225,28 +221,16 @@ def block_list(ctx: click.Context, as_json: bool) -> None:
 def exam_add(ctx: click.Context, name: str, score: str, day: str | None) -> None:
     """Log a practice-exam result and print its id."""
     try:
-        scaled, percent = records.parse_score(score)
+        name, scaled, percent = records.exam_result(name, score)
     except ValueError as e:
         fail(str(e), 2)
-    name = " ".join(name.split())
-    if not name or len(name) > 80:
-        fail("exam name must be 1 to 80 characters", 2)
     moment = now()
-    from pearldeck.scheduler import iso
 
     with open_collection(ctx, valid=False) as col:
         log = col.study.read()
         _warn(log)
-        logged = records.Exam(
-            id=records.fresh_id(log),
-            date=_day(day, _today(col, moment)),
-            name=name,
-            form=records.exam_form(name),
-            score=scaled,
-            percent=percent,
-            time=iso(moment),
-            device=col.device,
-        )
+        stamp = records.stamp(log, _day(day, _today(col, moment)), moment, col.device)
+        logged = records.new_exam(stamp, name, scaled, percent)
         _append(col, logged)
     click.echo(logged.id)
 

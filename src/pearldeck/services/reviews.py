@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pearldeck import scheduler as sched
 from pearldeck.daily import DailyQueue
+from pearldeck.history import History
 from pearldeck.model import Event, Pearl, PearlError, Problem, Rating, split_card_id
 from pearldeck.store import reviewlog
 from pearldeck.store.fsutil import locked
@@ -40,6 +41,9 @@ class Reviews(DailyQueue):
     def rebuild_index(self) -> object:
         raise NotImplementedError  # pragma: no cover - Collection's
 
+    def _history(self) -> History:
+        raise NotImplementedError  # pragma: no cover - Collection's
+
     def _after_last(self, card_id: str, now: datetime) -> datetime:
         """`now`, or just after this device's latest event on the card if the clock is
         behind it.
@@ -54,13 +58,21 @@ class Reviews(DailyQueue):
             return sched.from_iso(last) + timedelta(microseconds=1)
         return now
 
-    def _append(self, event: Event) -> None:
+    def _append(self, event: Event, *, synced: bool = False) -> None:
+        """Append `event` to this device's log, then bring the index up to date with it.
+
+        `synced`: the index read every log just before. Then the event's line is fed to
+        the index as written (write-through); a full sync reads the logs only when this
+        log is not the size the index expects (another process appended to it too).
+        """
         with locked(self._lock):
-            reviewlog.append_event(self.root, self.device, event)
+            start, line = reviewlog.append_event(self.root, self.device, event)
         # The event is on disk: the index only has to catch up with it. A damaged index
         # is rebuilt here, since failing now would invite the same action twice.
         try:
-            self.sync_history()
+            path = reviewlog.log_path(self.root, self.device)
+            if not (synced and self._history().feed(path, start, line)):
+                self.sync_history()
         except sqlite3.DatabaseError as e:
             if not index_damaged(e):
                 raise
@@ -96,7 +108,7 @@ class Reviews(DailyQueue):
             prev=prev.last_event,
             state=state.to_dict(),
         )
-        self._append(event)
+        self._append(event, synced=True)
         interval = format_interval(sched.interval_seconds(state, now)) if state.due else ""
         return Rated(event, state, interval)
 
@@ -114,7 +126,7 @@ class Reviews(DailyQueue):
             device=self.device,
             target=last.id,
         )
-        self._append(undo)
+        self._append(undo, synced=True)
         return last
 
     def _flag(self, kind: str, card_id: str, now: datetime) -> None:

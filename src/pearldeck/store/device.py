@@ -19,6 +19,7 @@ import secrets
 import socket
 from pathlib import Path
 
+from pearldeck.atomicfile import replacing
 from pearldeck.store.fsutil import WriteFailed, locked
 from pearldeck.store.reviewlog import DEVICE_RE
 
@@ -91,13 +92,8 @@ def _read(path: Path) -> tuple[str, dict[str, object]] | None:
 
 def _write(path: Path, name: str, here: dict[str, object]) -> None:
     text = json.dumps({"name": name, **here}) + "\n"
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    with replacing(path) as f:
+        f.write(text.encode())
 
 
 def _legacy(root: Path) -> str | None:

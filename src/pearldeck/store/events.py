@@ -70,6 +70,11 @@ class EventTables:
         rows = self.db.execute("SELECT path, offset, lines, head FROM logs")
         return {p: (o, n, h) for p, o, n, h in rows}
 
+    def log_offset(self, db: sqlite3.Connection, path: str) -> tuple[int, int, bytes] | None:
+        """How far one log has been read: (byte offset, lines, its first bytes)."""
+        row = db.execute("SELECT offset, lines, head FROM logs WHERE path=?", (path,)).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
     def set_log_offset(
         self, db: sqlite3.Connection, path: str, offset: int, lines: int, head: bytes
     ) -> None:

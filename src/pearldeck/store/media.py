@@ -9,7 +9,7 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from pearldeck.store.fsutil import fsync_dir
+from pearldeck.atomicfile import replacing
 
 MEDIA_DIR = "media"
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
@@ -79,16 +79,10 @@ def add_media(root: Path, data: bytes, name_hint: str) -> str:
     if target.is_file() and target.stat().st_size == len(data):
         return f"{MEDIA_DIR}/{name}"
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{name}.{os.getpid()}.tmp"
     try:
-        with tmp.open("wb") as fh:
+        with replacing(target) as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(target)
-        fsync_dir(folder)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise MediaError(f"{target}: cannot write: {err.strerror or err}") from None
     return f"{MEDIA_DIR}/{name}"
 

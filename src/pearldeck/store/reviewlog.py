@@ -49,9 +49,11 @@ def encode(event: Event) -> bytes:
     return (json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def append_event(root: Path, device: str, event: Event) -> None:
-    """Append and fsync: when this returns the review survives a power cut."""
-    append_line(log_path(root, device), encode(event))
+def append_event(root: Path, device: str, event: Event) -> tuple[int, bytes]:
+    """Append and fsync: when this returns the review survives a power cut. Returns
+    where its line begins in the log, and the line."""
+    line = encode(event)
+    return append_line(log_path(root, device), line), line
 
 
 def append_events(root: Path, device: str, events: list[Event]) -> None:

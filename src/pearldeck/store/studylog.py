@@ -40,9 +40,9 @@ from pearldeck.records import (  # the values live in the core; re-exported for 
     Record,
     StudyLog,
     Void,
-    _check,
     check_block,
     check_exam,
+    check_record,
     check_void,
     describe,
     exam_form,
@@ -128,7 +128,7 @@ def encode(record: Record) -> bytes:
 
 def append(root: Path, device: str, record: Record) -> None:
     """Validate, append and fsync: when this returns the record survives a power cut."""
-    errors = _check(record)
+    errors = check_record(record)
     if errors:
         raise ValueError("; ".join(errors))
     # the lock every collection writer takes (see Collection), so appends never interleave
@@ -178,7 +178,7 @@ def decode(line: bytes, device: str) -> Record | str:
             return f"unknown record kind {kind!r}, skipped"
     except _Bad as e:
         return f"{kind} record: {e}, skipped"
-    errors = _check(rec)
+    errors = check_record(rec)
     if errors:
         return f"{kind} record: {'; '.join(errors)}, skipped"
     return rec

@@ -3,11 +3,12 @@ config folder: `$XDG_CONFIG_HOME/pearldeck/config.toml`, else `~/.config/pearlde
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tomllib
 from pathlib import Path
+
+from pearldeck.atomicfile import replacing
 
 KEYS = ("theme",)
 
@@ -31,13 +32,10 @@ def save(key: str, value: str) -> bool:
     prefs = {**read(), key: value}
     path = config_path()
     body = "".join(f"{k} = {json.dumps(v)}\n" for k, v in sorted(prefs.items()))
-    tmp = path.with_name(f".config.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text("# pearldeck's preferences for this user\n" + body, encoding="utf-8")
-        tmp.replace(path)
+        with replacing(path) as f:
+            f.write(("# pearldeck's preferences for this user\n" + body).encode())
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         return False
     return True

@@ -103,18 +103,15 @@ def check_fields(
         day = today.isoformat()
     if questions is None or correct is None or minutes is None:
         return Checked(None, problems)
-    block = records.Block(
-        id=block_id,
-        date=day,
+    block = records.new_block(
+        records.Stamp(block_id, day, time, device),
         source=source,
         questions=int(questions),
         correct=int(correct),
         minutes=float(minutes),
-        mode=f.mode.strip().lower(),
+        mode=f.mode,
         misses=misses,
         pathway_misses=by_pathway,
-        time=time,
-        device=device,
     )
     problems += records.check_block(block)
     return Checked(None, problems) if problems else Checked(block, [])
