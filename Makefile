@@ -45,8 +45,7 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-# the tests mypy --strict checks too: every one but test_markdown_sync.py, whose types
-# are being fixed with the markdown import it tests (a new test file goes in here)
+# the tests mypy --strict checks too: every one (a new test file goes in here)
 TYPED_TESTS := tests/anki_decks.py tests/anki_replay.py tests/budget.py tests/conftest.py \
 	tests/media_fixtures.py tests/test_analytics.py tests/test_anki_export.py \
 	tests/test_anki_import.py tests/test_anki_parity.py tests/test_anki_roundtrip.py \
@@ -55,8 +54,8 @@ TYPED_TESTS := tests/anki_decks.py tests/anki_replay.py tests/budget.py tests/co
 	tests/test_device_name.py tests/test_fastyaml.py tests/test_git_merge_driver.py \
 	tests/test_images_cli.py tests/test_images_export.py tests/test_index_property.py \
 	tests/test_layers.py tests/test_lint.py tests/test_markdown_import.py \
-	tests/test_markdown_obsidian.py tests/test_markup.py tests/test_new_card_order.py \
-	tests/test_optimize.py tests/test_patch_index.py tests/test_pearl_rules.py \
+	tests/test_markdown_obsidian.py tests/test_markdown_sync.py tests/test_markup.py tests/test_new_card_order.py \
+	tests/test_optimize.py tests/test_parse_appended.py tests/test_patch_index.py tests/test_pearl_rules.py \
 	tests/test_problem_kinds.py tests/test_quick_due.py tests/test_readme_examples.py \
 	tests/test_rebuild.py tests/test_reliability_concurrency.py tests/test_reliability_crash.py \
 	tests/test_reliability_editor_race.py tests/test_reliability_faults.py \

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from pearldeck.cli import app
 from pearldeck.collection import Collection
+from pearldeck.model import Pearl
 
 runner = CliRunner()
 NOW = "2026-11-27T15:00:00Z"
@@ -49,7 +50,7 @@ Where is it injected? :: the anterolateral thigh
 """
 
 
-def _pearls(root: Path) -> dict[str, object]:
+def _pearls(root: Path) -> dict[str, Pearl]:
     with Collection(root) as col:
         return {p.text: p for p in col.pearls()}
 
@@ -62,8 +63,8 @@ def test_reimport_updates_an_edited_card_in_place_and_keeps_its_schedule(
     out, _ = run(root, "import", str(md))
     assert out.startswith("added 3 pearl(s) (3 acute); 0 already present")
     first = _pearls(root)["First drug for anaphylaxis"]
-    pid = first.id  # type: ignore[attr-defined]
-    assert first.context == "Anaphylaxis"  # type: ignore[attr-defined]
+    pid = first.id
+    assert first.context == "Anaphylaxis"
     run(root, "rate", pid, "good")
     assert (root / "imports.jsonl").read_text().count("\n") == 3
 
@@ -81,9 +82,9 @@ def test_reimport_updates_an_edited_card_in_place_and_keeps_its_schedule(
     pearls = _pearls(root)
     assert len(pearls) == 3
     edited = pearls["First drug for anaphylaxis"]
-    assert edited.id == pid  # type: ignore[attr-defined]
-    assert edited.back == "IM epinephrine 0.01 mg/kg (max 0.5 mg)"  # type: ignore[attr-defined]
-    assert edited.origin == f"{md}:9"  # type: ignore[attr-defined]
+    assert edited.id == pid
+    assert edited.back == "IM epinephrine 0.01 mg/kg (max 0.5 mg)"
+    assert edited.origin == f"{md}:9"
     with Collection(root) as col:
         assert col.statuses()[pid].reps == 1  # the review made before the edit is kept
     out, _ = run(root, "import", str(md))
@@ -117,7 +118,7 @@ def test_a_pearl_edited_in_pearldeck_is_not_overwritten_by_an_unchanged_note(
         )
     out, _ = run(root, "import", str(md))
     assert "added 0 pearl(s); 3 already present" in out
-    assert _pearls(root)["Where is it injected?"].back == "vastus lateralis (thigh)"  # type: ignore[attr-defined]
+    assert _pearls(root)["Where is it injected?"].back == "vastus lateralis (thigh)"
 
 
 def test_images_of_a_vault_are_copied_into_media(root: Path, tmp_path: Path) -> None:
@@ -132,7 +133,7 @@ def test_images_of_a_vault_are_copied_into_media(root: Path, tmp_path: Path) -> 
     pearls = _pearls(root)
     winters = pearls["Winters' formula predicts what in a metabolic acidosis?"]
     ref = next(m for m in media if m.startswith("winters"))
-    assert f"![](media/{ref})" in winters.back  # type: ignore[attr-defined]
+    assert winters.back is not None and f"![](media/{ref})" in winters.back
     dry = tmp_path / "dry"
     shutil.copytree(root, dry)
     shutil.rmtree(dry / "media")
@@ -272,12 +273,12 @@ def test_a_card_whose_front_was_edited_on_the_same_line_updates_its_pearl(
     md = tmp_path / "anaphylaxis.md"
     md.write_text(NOTE)
     run(root, "import", str(md))
-    pid = _pearls(root)["Where is it injected?"].id  # type: ignore[attr-defined]
+    pid = _pearls(root)["Where is it injected?"].id
     md.write_text(NOTE.replace("Where is it injected?", "Where is IM epinephrine injected?"))
     out, _ = run(root, "import", str(md))
     assert "added 0 pearl(s); updated 1; 2 already present" in out
     pearls = _pearls(root)
-    assert pearls["Where is IM epinephrine injected?"].id == pid  # type: ignore[attr-defined]
+    assert pearls["Where is IM epinephrine injected?"].id == pid
     assert "Where is it injected?" not in pearls
     out, _ = run(root, "import", str(md))
     assert "added 0 pearl(s); 3 already present" in out

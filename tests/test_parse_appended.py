@@ -10,7 +10,7 @@ from pearldeck.store.pearlfile import append_pearls, format_pearl
 from pearldeck.store.yamlfile import parse_appended, parse_pearl_file
 
 texts = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1
 ).filter(lambda t: t.strip() != "")
 drafts = st.builds(
     PearlDraft,

@@ -148,7 +148,12 @@ def test_pearls_just_added_are_indexed_by_chunk_so_a_first_edit_reads_one(
     path.write_text(path.read_text().replace("pearl 7\n", "pearl seven\n"))
     parsed: list[int] = []
     real = chunks.parse_chunk
-    monkeypatch.setattr(chunks, "parse_chunk", lambda n, c: parsed.append(n) or real(n, c))
+
+    def spy(line: int, chunk: bytes) -> tuple[int, dict[str, object], dict[str, int]] | None:
+        parsed.append(line)
+        return real(line, chunk)
+
+    monkeypatch.setattr(chunks, "parse_chunk", spy)
     with Collection(root) as col:
         assert {p.text for p in col.pearls()} >= {"pearl seven", "pearl 8"}
     assert len(parsed) == 1
@@ -191,7 +196,8 @@ def _replace_one_way(
         for i, pid in enumerate(ids):  # ids are random: compare the layouts
             text = text.replace(pid, f"pearl-id-{i}")
         if new is not None:
-            assert col.pearl(ids[target]).text == new
+            edited = col.pearl(ids[target])
+            assert edited is not None and edited.text == new
     return text, len(calls)
 
 
