@@ -15,6 +15,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from pearldeck.atomicfile import temp_path
+
 STAMPS = "exports.json"
 _CODE = Path(__file__).resolve().parent.parent
 _CODE_FILES = (
@@ -67,7 +69,7 @@ def record(cache: Path, out: Path, digest: str, summary: str) -> None:
     """Remember an export just written; a failure only costs a rewrite next time."""
     stamps = _read(cache)
     stamps[str(out.resolve())] = {"digest": digest, "file": list(_stat(out)), "summary": summary}
-    tmp = cache / (STAMPS + ".tmp")
+    tmp = temp_path(cache / STAMPS)  # no fsync: a lost stamp only costs a rewrite
     try:
         cache.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(stamps), encoding="utf-8", errors="surrogatepass")

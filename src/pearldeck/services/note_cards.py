@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pearldeck.atomicfile import temp_path
 from pearldeck.drafts import PearlDraft
 from pearldeck.markdown_import.common import MAX_BYTES, ImportDefaults, Schedule
 from pearldeck.markdown_import.sync import NoteCard
@@ -258,7 +259,7 @@ def _store(where: Path, entry: _Entry) -> None:
         "skipped": entry.skipped,
         "media": entry.media,
     }
-    tmp = where.with_name(where.name + ".tmp")
+    tmp = temp_path(where)  # per process; no fsync: a torn entry is only a parse again
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(
