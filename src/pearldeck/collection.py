@@ -20,7 +20,6 @@ from pearldeck.model import (
     FILE,
     ID_RE,
     MISSING_ID,
-    PATHWAYS,
     SYNTAX,
     VALUE,
     Event,
@@ -28,11 +27,10 @@ from pearldeck.model import (
     PearlError,
     Problem,
     Rating,  # noqa: F401 - callers reach it here too
-    content_key,
     random_id,
     split_card_id,
 )
-from pearldeck.schema import CONTENT_KEYS
+from pearldeck.services.pearl_files import PearlFiles
 from pearldeck.services.reviews import Rated as Rated  # re-exported: the result of rate()
 from pearldeck.services.reviews import Reviews
 from pearldeck.services.setup import git_init as git_init
@@ -46,10 +44,8 @@ from pearldeck.store import layout, reviewlog, seal
 from pearldeck.store.fsutil import (
     ChangedOnDisk,
     locked,
-    read_existing,
     read_regular,
     replace_file,
-    replace_files,
 )
 from pearldeck.store.imports import ImportRecord as ImportRecord
 from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
@@ -62,11 +58,10 @@ if TYPE_CHECKING:
     from pearldeck.analytics import Report
     from pearldeck.anki_import.notes import Rule
     from pearldeck.countdown import Countdown
-    from pearldeck.drafts import PearlDraft
     from pearldeck.habit import Habit
     from pearldeck.records import Block, Exam, StudyLog
     from pearldeck.services.anki_sync import AnkiImport
-    from pearldeck.store.yamlfile import ParsedFile, RawPearl
+    from pearldeck.store.yamlfile import ParsedFile
 
 
 @dataclass
@@ -79,7 +74,7 @@ class Refresh:
     files_read: int = 0
 
 
-class Collection(Reviews, DailyQueue):
+class Collection(Reviews, PearlFiles, DailyQueue):
     """A collection folder: text files as truth, the index as a cache of them."""
 
     def __init__(
@@ -363,29 +358,6 @@ class Collection(Reviews, DailyQueue):
     def pearls(self, pathway: str | None = None, tag: str | None = None) -> list[Pearl]:
         return self.index.pearls(pathway, tag)
 
-    def validate_draft(self, draft: PearlDraft, where: str = "<input>") -> list[Problem]:
-        """The same rules a pearl in a file must meet."""
-        from pearldeck.store.yamlfile import RawPearl, validate_raw
-
-        values: dict[str, object] = {"text": draft.text}
-        for key in CONTENT_KEYS[1:]:  # all but the text
-            if getattr(draft, key) is not None:
-                values[key] = getattr(draft, key)
-        if draft.tags:
-            values["tags"] = list(draft.tags)
-        where, _, line = where.rpartition(":") if where.count(":") else (where, "", "0")
-        raw = RawPearl(int(line) if line.isdigit() else 0, 0, 0, False, values, {})
-        problems = validate_raw(raw, where or "<input>", draft.pathway)
-        if draft.pathway not in PATHWAYS:
-            problems.append(
-                Problem(
-                    where or "<input>",
-                    raw.line,
-                    f"unknown pathway {draft.pathway!r}; use one of {', '.join(PATHWAYS)}",
-                )
-            )
-        return problems
-
     def pearl_ids(self) -> set[str]:
         """The id of every pearl."""
         return self.index.pearl_ids()
@@ -402,188 +374,9 @@ class Collection(Reviews, DailyQueue):
         """Where `pearls import` keeps each note's parse (see services.note_cards)."""
         return self.cache_dir() / "notes"
 
-    def find_same(self, drafts: Sequence[PearlDraft]) -> list[Pearl | None]:
-        """For each draft, an existing pearl with the same normalised prompt and answer."""
-        existing = {p.content_key(): p for p in self.index.pearls()}
-        out: list[Pearl | None] = []
-        for d in drafts:
-            out.append(existing.get(content_key(d.text, d.back)))
-        return out
-
-    def add(
-        self, drafts: Sequence[PearlDraft], now: datetime, *, validated: bool = False
-    ) -> list[Pearl]:
-        """Append pearls to their pathway files: all of them, or (on any error) none."""
-        ids = self.add_ids(drafts, now, validated=validated)
-        found = {p.id: p for p in self.index.pearls(ids=ids)}
-        return [found[i] for i in ids if i in found]
-
-    def add_ids(
-        self, drafts: Sequence[PearlDraft], now: datetime, *, validated: bool = False
-    ) -> list[str]:
-        """As `add`, returning only the new pearls' ids (an import of thousands needs no more)."""
-        from pearldeck.store.pearlfile import CannotAppend, append_pearls
-
-        problems = (
-            []
-            if validated
-            else [p for d in drafts for p in self.validate_draft(d, d.origin or "<input>")]
-        )
-        if problems:
-            raise PearlError(problems)
-        today = study_day(now, self.settings.day_starts_at).isoformat()
-        used = self.index.pearl_ids()
-        by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
-        targets: dict[str, str] = {}
-        ids: list[str] = []  # in the drafts' order, which is not the files' order
-        for d in drafts:  # those with no date get today's, as they are written
-            if d.pathway not in targets:
-                targets[d.pathway] = self._target_file(d.pathway)
-            ids.append(self._fresh_id(used))
-            by_file.setdefault(targets[d.pathway], []).append((ids[-1], d))
-        with locked(self._lock):
-            changes: list[tuple[Path, bytes, bytes | None]] = []
-            checked: list[tuple[str, str, ParsedFile]] = []
-            for rel, items in by_file.items():
-                path = self.root / rel
-                try:
-                    old = read_existing(path)
-                except OSError as e:
-                    why = f"cannot read: {e.strerror or e}"
-                    raise PearlError([Problem(self.display(rel), 0, why)]) from None
-                try:
-                    text = old.decode("utf-8") if old else ""
-                    pathway = items[0][1].pathway
-                    new = append_pearls(text, self.display(rel), pathway, items, added=today)
-                except UnicodeDecodeError:
-                    raise PearlError(
-                        [Problem(self.display(rel), 0, "not valid UTF-8 text")]
-                    ) from None
-                except CannotAppend as e:
-                    raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
-                changes.append((path, new.text.encode("utf-8"), old))
-                checked.append((rel, items[0][1].pathway, new.parsed))
-            replace_files(changes)  # every file or none: an import is never half done
-            # index what was just verified and written, rather than read and parse it again
-            for (path, data, _), (rel, pathway, parsed) in zip(changes, checked, strict=True):
-                st = path.stat()
-                f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
-                problems = [replace(p, path=rel) for p in parsed.problems]
-                self._index_file(f, _digest(data), parsed, problems, data)
-        self.refresh()
-        return ids
-
     def tags(self) -> dict[str, int]:
         """Every concept tag and how many pearls carry it."""
         return self.index.tag_counts()
-
-    def target_file(self, pathway: str) -> str:
-        """The file (relative to the collection) a new pearl of this pathway goes to."""
-        return self._target_file(pathway)
-
-    def _target_file(self, pathway: str) -> str:
-        top = self.root / f"{pathway}.yaml"
-        if top.exists() or not (self.root / pathway).is_dir():
-            return f"{pathway}.yaml"
-        return f"{pathway}/pearls.yaml"
-
-    def replace_pearl(
-        self, pearl_id: str, draft: PearlDraft | None, *, based_on: Pearl | None = None
-    ) -> Pearl | None:
-        """Rewrite one pearl's lines in place (edit), or remove them (draft None).
-
-        Refuses (ChangedOnDisk) if its file changed since the index read it, or if the
-        pearl in its file is no longer `based_on`, the version the user edited: the
-        index is shared, so another process may have taken in an edit made meanwhile.
-        """
-        from pearldeck.store.pearlfile import format_pearl
-        from pearldeck.store.yamlfile import parse_pearl_file
-
-        pearl = self.pearl(pearl_id)
-        if pearl is None:
-            raise PearlError([Problem(str(self.root), 0, f"no pearl with id {pearl_id!r}")])
-        if draft is not None:
-            problems = self.validate_draft(draft)
-            if draft.pathway != pearl.pathway:
-                problems.append(
-                    Problem(
-                        str(self.root),
-                        0,
-                        "moving a pearl between pathways: "
-                        "delete it and add it to the other pathway",
-                    )
-                )
-            if problems:
-                raise PearlError(problems)
-        path = self.root / pearl.file
-        rec = self.index.files().get(pearl.file)
-        with locked(self._lock):
-            data = read_regular(path)
-            if rec is None or hashlib.blake2b(data, digest_size=16).hexdigest() != rec.digest:
-                raise ChangedOnDisk(path)
-            text = data.decode("utf-8")
-            # a plain file the index has by chunks: read only this pearl's lines (the
-            # bytes are the ones indexed, so the rest is as the index has it)
-            plain = self._plain_pearl(pearl_id, pearl.file, data)
-            if plain is not None:
-                raw, after = plain
-                starts = [raw.line, after]
-            else:
-                parsed = parse_pearl_file(text, pearl.file, pearl.pathway)
-                starts = [r.line for r in parsed.pearls]
-                mine = [r for r in parsed.pearls if r.values.get("id") == pearl_id]
-                if len(mine) != 1:
-                    raise ChangedOnDisk(path)
-                raw = mine[0]
-            if based_on is not None and not _same_pearl(raw, based_on):
-                raise ChangedOnDisk(path)
-            lines = text.splitlines(keepends=True)
-            first = raw.line - 1
-            later = [s for s in starts if s > raw.line]
-            end = min(later[0] - 1, len(lines)) if later else len(lines)
-            while end > first + 1 and _is_blank_or_comment(lines[end - 1]):
-                end -= 1
-            indent = len(lines[first]) - len(lines[first].lstrip(" "))
-            block = ""
-            if draft is not None:
-                keep = {
-                    k: getattr(pearl, k)
-                    for k in ("block", "origin", "added", "notes")
-                    if getattr(draft, k) is None and getattr(pearl, k) is not None
-                }
-                block = format_pearl(pearl_id, replace(draft, **keep), indent)
-            new = "".join(lines[:first]) + block + "".join(lines[end:])
-            if plain is not None and _plain_block(block, pearl_id):
-                pass  # one plain pearl in place of another: the file stays plain
-            elif any(
-                p.kind == SYNTAX for p in parse_pearl_file(new, pearl.file, pearl.pathway).problems
-            ):
-                raise PearlError(
-                    [
-                        Problem(
-                            self.display(pearl.file),
-                            raw.line,
-                            "cannot rewrite this pearl safely (unusual layout); edit the file",
-                        )
-                    ]
-                )
-            replace_file(path, new.encode("utf-8"), data)
-        self.refresh()
-        return self.pearl(pearl_id) if draft is not None else None
-
-    def _plain_pearl(self, pearl_id: str, rel: str, data: bytes) -> tuple[RawPearl, int] | None:
-        """The pearl as written, and the line after it, read from its chunk alone."""
-        from pearldeck.store import chunks
-        from pearldeck.store.yamlfile import RawPearl
-
-        where = self.index.chunk_of(pearl_id)
-        if where is None or where[0] != rel:
-            return None
-        found = chunks.find(data, where[1], where[2])
-        if found is None or found[2].get("id") != pearl_id:
-            return None
-        start, after, values, key_lines = found
-        return RawPearl(start, 2, start, False, values, key_lines), after
 
     def import_anki(
         self,
@@ -797,15 +590,6 @@ def is_damaged_index(error: BaseException) -> bool:
     return index_damaged(error)
 
 
-def _same_pearl(raw: RawPearl, pearl: Pearl) -> bool:
-    """The pearl as it stands in its file is `pearl` (ignoring where it is)."""
-    from pearldeck.store.yamlfile import raw_tags
-
-    v = raw.values
-    keys = CONTENT_KEYS
-    return raw_tags(raw) == tuple(pearl.tags) and all(v.get(k) == getattr(pearl, k) for k in keys)
-
-
 def has_media(root: Path) -> bool:
     """Whether the collection keeps any media (images) at all."""
     from pearldeck.store.media import list_media
@@ -851,23 +635,3 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
 
     parsed = parse_pearl_file(text, f.rel, f.pathway)
     return text, parsed, list(parsed.problems)
-
-
-def _is_blank_or_comment(line: str) -> bool:
-    s = line.strip()
-    return not s or s.startswith("#")
-
-
-def _plain_block(block: str, pearl_id: str) -> bool:
-    """Whether `block` (empty, or one pearl at column 0) keeps a plain file plain."""
-    from pearldeck.store.fastyaml import fast_parse
-
-    if not block:
-        return True
-    items = fast_parse(block)
-    return (
-        items is not None
-        and len(items) == 1
-        and items[0][1] == 2
-        and items[0][2].get("id") == pearl_id
-    )
