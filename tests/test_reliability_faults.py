@@ -563,3 +563,20 @@ def test_only_a_damaged_file_counts_as_damage_never_a_constraint_or_a_misuse(
         sqlite3.connect(junk).execute("SELECT * FROM sqlite_master")
     assert not damaged(constraint.value) and not damaged(misuse.value)
     assert damaged(foreign.value)
+
+
+def test_a_command_that_meets_a_damaged_index_heals_it_and_runs_once_more(root: Path) -> None:
+    with Collection(root) as col:
+        col.add([PearlDraft(pathway="acute", text=f"Q{i}?", back="A") for i in range(5)], NOW)
+    index = root / ".cache" / "index.sqlite3"
+    _damage(index)
+    with index.open("r+b") as f:  # the schema page too: the very first read fails
+        f.seek(100)
+        f.write(b"\xff" * 3996)
+    result, crash = invoke(root, ["list", "--json"])
+    assert crash is None, crash
+    assert result is not None and result.exit_code == 0, result.output
+    assert "was damaged; it was built again from your files" in result.stderr
+    assert result.stdout.count('"id"') == 5  # the listing, once
+    with Collection(root) as col:
+        assert len(col.pearls()) == 5

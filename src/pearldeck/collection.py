@@ -104,6 +104,8 @@ class Collection(Reviews, PearlFiles, DailyQueue):
         self._states = reviewlog.StateReader(root)
         self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
+        if self.index.started_again:  # found damaged as it opened: built from the text
+            self.last_refresh.warnings.append(_rebuilt(self.index.path))
         self.study = StudyLogService(root, self.device)
         """The study log: blocks and exams."""
 
@@ -125,18 +127,38 @@ class Collection(Reviews, PearlFiles, DailyQueue):
         """Bring the index up to date with the files: only changed files are read."""
         try:
             return self._refresh(assign_ids)
-        except (IndexUnwritable, sqlite3.DatabaseError) as e:
-            if not isinstance(e, IndexUnwritable) and not index_damaged(e):
-                raise
-            # The cache cannot be written (a full disk, a read-only folder) or is damaged:
-            # the text is the truth, so this session indexes it in memory instead, and a
-            # damaged file goes, for the next session to build again.
-            if isinstance(e, IndexUnwritable):
-                self.index.close()
-            else:
-                self.index.discard()
+        except IndexUnwritable:
+            # The cache cannot be written (a full disk, a read-only folder): the text is
+            # the truth, so this session indexes it in memory instead.
+            self.index.close()
             self.index = Index.in_memory(self.index.path)
             return self._refresh(assign_ids)
+        except sqlite3.DatabaseError as e:
+            if not self.heal(e, assign_ids=assign_ids):
+                raise
+            return self.last_refresh
+
+    def heal(self, error: BaseException, *, assign_ids: bool = False) -> bool:
+        """The one damaged-index policy: if `error` says the index is damaged, delete it and
+        build it again from the text files (the truth; in memory for this session if the
+        disk refuses) and return True; else False, and the caller raises.
+
+        Every layer follows it: a write that reached the text heals and succeeds (failing
+        would invite it twice); a call that met the damage before writing may run again
+        once healed (the app's screens and the CLI do)."""
+        if not index_damaged(error):
+            return False
+        self.index.discard()
+        self._dup_cache = None
+        try:
+            self.index = Index(self.index.path)
+            self.last_refresh = self._refresh(assign_ids)
+        except (IndexUnwritable, sqlite3.DatabaseError):
+            self.index.close()
+            self.index = Index.in_memory(self.index.path)
+            self.last_refresh = self._refresh(assign_ids)
+        self.last_refresh.warnings.append(_rebuilt(self.index.path))
+        return True
 
     def _refresh(self, assign_ids: bool) -> Refresh:
         out = Refresh()
@@ -436,7 +458,7 @@ class Collection(Reviews, PearlFiles, DailyQueue):
         append_imports(self.root, records)
 
     def rebuild_index(self) -> Refresh:
-        """Delete the index and build it again from the text (it was found damaged)."""
+        """Delete the index and build it again from the text (`pearls check --rebuild`)."""
         self.index.discard()
         self.index = Index(self.index.path)
         self._dup_cache = None
@@ -635,3 +657,8 @@ def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | N
 
     parsed = parse_pearl_file(text, f.rel, f.pathway)
     return text, parsed, list(parsed.problems)
+
+
+def _rebuilt(index: Path) -> Problem:
+    why = "the index (a cache of your files) was damaged; it was built again from your files"
+    return Problem(str(index.parent), 0, why)

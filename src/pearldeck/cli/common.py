@@ -167,24 +167,35 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except PearlError as e:
-            for p in e.problems:
-                click.echo(str(p), err=True)
-            raise click.exceptions.Exit(1) from None
-        except (ChangedOnDisk, WriteFailed) as e:
-            fail(str(e))
-        except Exception as e:
-            from pearldeck.collection import discard_damaged_index
+        for attempt in (1, 2):
+            try:
+                return fn(*args, **kwargs)
+            except PearlError as e:
+                for p in e.problems:
+                    click.echo(str(p), err=True)
+                raise click.exceptions.Exit(1) from None
+            except (ChangedOnDisk, WriteFailed) as e:
+                fail(str(e))
+            except Exception as e:
+                # Collection.heal's policy, for a command whose collection is gone: the
+                # damaged index is deleted and the command runs once more, which builds it
+                # again (safe: a command that wrote text healed itself and did not fail)
+                from pearldeck.collection import discard_damaged_index
 
-            cache = discard_damaged_index(options(click.get_current_context()).dir, e)
-            if cache is None:
-                raise
-            fail(
-                f"{cache}: the index (a cache of your files) was damaged, so it was deleted; "
-                "nothing of yours is lost. Run the command again to rebuild it."
-            )
+                cache = discard_damaged_index(options(click.get_current_context()).dir, e)
+                if cache is None:
+                    raise
+                if attempt == 2:
+                    fail(
+                        f"{cache}: the index (a cache of your files) is damaged again; it was "
+                        "deleted, nothing of yours is lost. Check the disk, then run it again."
+                    )
+                click.echo(
+                    f"warning: {cache}: the index (a cache of your files) was damaged; "
+                    "it is built again from your files",
+                    err=True,
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
 

@@ -6,6 +6,7 @@ index what it wrote (no second read of the file)."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -38,6 +39,9 @@ class PearlFiles(DailyQueue):
     _lock: Path
 
     def refresh(self, *, assign_ids: bool = False) -> object:
+        raise NotImplementedError  # pragma: no cover - Collection's
+
+    def heal(self, error: BaseException, *, assign_ids: bool = False) -> bool:
         raise NotImplementedError  # pragma: no cover - Collection's
 
     def display(self, rel: str) -> str:
@@ -141,16 +145,26 @@ class PearlFiles(DailyQueue):
                 changes.append((path, new.text.encode("utf-8"), old))
                 checked.append((rel, items[0][1].pathway, new.parsed))
             replace_files(changes)  # every file or none: an import is never half done
-            # index what was just verified and written, rather than read and parse it again
-            for (path, data, _), (rel, pathway, parsed) in zip(changes, checked, strict=True):
-                st = path.stat()
-                f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
-                problems = [replace(p, path=rel) for p in parsed.problems]
-                self._index_file(
-                    f, hashlib.blake2b(data, digest_size=16).hexdigest(), parsed, problems, data
-                )
+            try:
+                self._index_written(changes, checked)
+            except sqlite3.DatabaseError as e:  # the pearls are written: heal, never fail
+                if not self.heal(e):
+                    raise
         self.refresh()
         return ids
+
+    def _index_written(
+        self,
+        changes: list[tuple[Path, bytes, bytes | None]],
+        checked: list[tuple[str, str, ParsedFile]],
+    ) -> None:
+        """Index what was just verified and written, rather than read and parse it again."""
+        for (path, data, _), (rel, pathway, parsed) in zip(changes, checked, strict=True):
+            st = path.stat()
+            f = layout.PearlFile(rel, pathway, path, st.st_size, st.st_mtime_ns)
+            problems = [replace(p, path=rel) for p in parsed.problems]
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            self._index_file(f, digest, parsed, problems, data)
 
     def target_file(self, pathway: str) -> str:
         """The file (relative to the collection) a new pearl of this pathway goes to."""

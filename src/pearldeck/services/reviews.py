@@ -14,7 +14,6 @@ from pearldeck.history import History
 from pearldeck.model import Event, Pearl, PearlError, Problem, Rating, split_card_id
 from pearldeck.store import reviewlog
 from pearldeck.store.fsutil import locked
-from pearldeck.store.index import damaged as index_damaged
 from pearldeck.studyday import format_interval
 
 
@@ -38,7 +37,7 @@ class Reviews(DailyQueue):
     def sync_history(self) -> object:
         raise NotImplementedError  # pragma: no cover - Collection's
 
-    def rebuild_index(self) -> object:
+    def heal(self, error: BaseException, *, assign_ids: bool = False) -> bool:
         raise NotImplementedError  # pragma: no cover - Collection's
 
     def _history(self) -> History:
@@ -74,9 +73,8 @@ class Reviews(DailyQueue):
             if not (synced and self._history().feed(path, start, line)):
                 self.sync_history()
         except sqlite3.DatabaseError as e:
-            if not index_damaged(e):
+            if not self.heal(e):
                 raise
-            self.rebuild_index()
 
     def _require_card(self, card_id: str) -> Pearl:
         pearl_id, _ = split_card_id(card_id)

@@ -146,6 +146,8 @@ class Index(EventTables):
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.started_again = False
+        """The file was damaged or foreign, so it was deleted and made anew (empty)."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = self._connect(path)
@@ -173,6 +175,7 @@ class Index(EventTables):
                 if attempt or not _corrupt(e):
                     raise  # locked, read-only, full: not a reason to delete it
                 # a corrupt cache is only a cache: start it again
+                self.started_again = True
                 for suffix in ("", "-wal", "-shm"):
                     with contextlib.suppress(FileNotFoundError):
                         Path(str(self.path) + suffix).unlink()
@@ -232,6 +235,7 @@ class Index(EventTables):
         """An empty index for this session only, for when `path` cannot be written."""
         index = cls.__new__(cls)
         index.path = path
+        index.started_again = False
         index.db = index._connect(":memory:")
         return index
 

@@ -2,17 +2,15 @@
 
 The index in `.cache/` is only a cache, and a file can be damaged under a running app (a
 failing disk, a sync tool writing into `.cache/`, a copy taken mid-write). Any call that
-meets the damage rebuilds the index from the text files and runs once more. Running it
-again is safe: the damage shows before the call writes any text, and once a review is
-on disk `Collection` rebuilds the index itself rather than fail.
+meets the damage is healed by `Collection.heal` (the one policy) and runs once more.
+Running it again is safe: a call that wrote text heals itself and succeeds, so one that
+fails with the damage wrote nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-from pearldeck.collection import is_damaged_index
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection
@@ -34,9 +32,8 @@ class Healing:
             try:
                 return attr(*args, **kwargs)
             except Exception as e:
-                if not is_damaged_index(e):
+                if not self._get().heal(e):
                     raise
-            self._get().rebuild_index()
             self._healed()
             return getattr(self._get(), name)(*args, **kwargs)
 
