@@ -241,3 +241,30 @@ def test_split_map_keeps_order_and_does_a_failed_childs_half_itself(
         (-2, False),
         (-3, False),
     ]
+
+
+def test_a_deck_already_up_to_date_is_known_without_loading_the_exporter(
+    root: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    notes = _notes(tmp_path)
+    deck = tmp_path / "deck.apkg"
+    script = (
+        "import sys\n"
+        "from pearldeck.cli import main\n"
+        f"sys.argv = ['pearls', '--dir', {str(root)!r}, 'export', '-o', {str(deck)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('genanki' in sys.modules, file=sys.stderr)\n"
+    )
+    CliRunner().invoke(app, ["--dir", str(root), "import", str(notes), "--skip-invalid"])
+
+    def export() -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        return done.stdout, done.stderr.strip().splitlines()[-1]
+
+    written, loaded = export()
+    assert written.startswith(f"wrote {deck}: 4 notes") and loaded == "True"
+    skipped, loaded = export()
+    assert skipped.startswith(f"{deck} is up to date") and loaded == "False"

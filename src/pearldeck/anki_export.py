@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from pearldeck import markup
+from pearldeck.anki_filename import safe_filename as safe_filename  # re-exported
 from pearldeck.atomicfile import replacing
 from pearldeck.gcpause import gc_paused
 from pearldeck.model import CLOZE_RE, PATHWAYS
@@ -234,24 +234,6 @@ def _rows(
         if progress and done % PROGRESS_EVERY == 0 and done < total:
             progress(done, total)
     return notes, cards, subdecks
-
-
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-
-
-def safe_filename(name: str) -> str:
-    """A file name made from `name` that is valid on every system and ends in `.apkg`."""
-    name = unicodedata.normalize("NFC", name)
-    if name.lower().endswith(".apkg"):
-        name = name[: -len(".apkg")]
-    # Windows drops trailing dots and spaces; a leading dot would hide the file.
-    stem = _UNSAFE.sub("_", name).strip(" .") or "pearls"
-    if _RESERVED.match(stem):
-        stem = f"_{stem}"
-    # File names are limited to 255 bytes.
-    stem = stem.encode()[:200].decode(errors="ignore").rstrip(" .")
-    return f"{stem}.apkg"
 
 
 def _check_unique_ids(pearls: Sequence[Exportable]) -> None:

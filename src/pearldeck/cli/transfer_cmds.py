@@ -91,7 +91,7 @@ def write_deck(
     ctx: click.Context, output: str, pathway: tuple[str, ...], tag: tuple[str, ...], deck: str
 ) -> None:
     """`pearls export`'s work, also done by `pearls import --export`."""
-    from pearldeck.anki_export import ExportError, export_apkg, safe_filename
+    from pearldeck.anki_filename import safe_filename
     from pearldeck.services import deck_stamp
 
     out = _output_file(output, safe_filename)
@@ -104,6 +104,8 @@ def write_deck(
             return
         pearls, modified = col.export_rows()
         find_media = col.media_file  # needs only the folder: usable once closed
+    from pearldeck.anki_export import ExportError, export_apkg  # genanki: only to write
+
     if pathway:
         pearls = [p for p in pearls if p.pathway in pathway]
     if tag:
