@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,12 +14,6 @@ from pearldeck import history
 from pearldeck.daily import DailyQueue
 from pearldeck.errors import WriteFailed
 from pearldeck.model import (
-    DUPLICATE_ID,
-    FILE,
-    ID_RE,
-    MISSING_ID,
-    SYNTAX,
-    VALUE,
     Event,
     Pearl,
     PearlError,
@@ -30,6 +22,8 @@ from pearldeck.model import (
     random_id,
     split_card_id,
 )
+from pearldeck.services.folder_index import FolderIndex
+from pearldeck.services.folder_index import Refresh as Refresh  # re-exported
 from pearldeck.services.pearl_files import PearlFiles
 from pearldeck.services.reviews import Rated as Rated  # re-exported: the result of rate()
 from pearldeck.services.reviews import Reviews
@@ -40,15 +34,13 @@ from pearldeck.services.setup import merge_driver_missing as merge_driver_missin
 from pearldeck.services.setup import merge_pearl_files as merge_pearl_files
 from pearldeck.services.setup import register_merge_driver as register_merge_driver
 from pearldeck.services.studylog import StudyLogService
-from pearldeck.store import layout, reviewlog, seal
+from pearldeck.store import layout, reviewlog
 from pearldeck.store.fsutil import (
-    ChangedOnDisk,
     locked,
-    read_regular,
     replace_file,
 )
 from pearldeck.store.imports import ImportRecord as ImportRecord
-from pearldeck.store.index import RACY_NS, ExportRow, Index, IndexUnwritable, StatusRow
+from pearldeck.store.index import ExportRow, Index, IndexUnwritable, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.media import MediaError as MediaError
 from pearldeck.store.settings import Settings, load_settings
@@ -64,17 +56,7 @@ if TYPE_CHECKING:
     from pearldeck.store.yamlfile import ParsedFile
 
 
-@dataclass
-class Refresh:
-    """What reading the folder found: problems and warnings."""
-
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    ids_assigned: int = 0
-    files_read: int = 0
-
-
-class Collection(Reviews, PearlFiles, DailyQueue):
+class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
     """A collection folder: text files as truth, the index as a cache of them."""
 
     def __init__(
@@ -160,153 +142,11 @@ class Collection(Reviews, PearlFiles, DailyQueue):
         self.last_refresh.warnings.append(_rebuilt(self.index.path))
         return True
 
-    def _refresh(self, assign_ids: bool) -> Refresh:
-        out = Refresh()
-        taken = time.time_ns()  # before anything is read: see store.seal
-        listing, newest = seal.fingerprint(str(self.root))
-        files, out.problems = layout.scan(self.root)
-        known = self.index.files()
-        seen = set()
-        for f in files:
-            seen.add(f.rel)
-            rec = known.get(f.rel)
-            needs_ids = (
-                assign_ids and rec is not None and any(p.kind == MISSING_ID for p in rec.problems)
-            )
-            if (
-                rec
-                and rec.size == f.size
-                and rec.mtime_ns == f.mtime_ns
-                and rec.pathway == f.pathway
-                and not needs_ids
-                and f.mtime_ns < rec.checked_ns - RACY_NS
-            ):
-                continue
-            from pearldeck.store.yamlfile import too_large  # loaded once a file is read
-
-            big = too_large(f.size, f.rel)
-            if big is not None:  # refused by its size: never read into memory, never parsed
-                self._index_file(f, f"size:{f.size}", None, [big])
-                continue
-            try:
-                data = read_regular(f.path)
-            except OSError as e:
-                out.problems.append(Problem(str(f.path), 0, f"cannot read: {e.strerror}", FILE))
-                continue
-            digest = _digest(data)
-            if rec and rec.digest == digest and rec.pathway == f.pathway and not needs_ids:
-                with self.index.write() as db:  # touched, not changed
-                    self.index.touch_file(db, f.rel, f.size, f.mtime_ns)
-                continue
-            if (
-                rec
-                and not rec.problems
-                and rec.pathway == f.pathway
-                and self._patch(f, data, digest)
-            ):
-                out.files_read += 1  # an edit of a few pearls: only they were read
-                continue
-            self._progress(f"Reading {f.rel}")
-            text, parsed, problems = _parse(data, f)
-            if assign_ids and parsed is not None and text is not None:
-                assigned = self._assign_ids(f, data, text, parsed)
-                if assigned is not None:
-                    data, n = assigned
-                    out.ids_assigned += n
-                    digest = _digest(data)
-                    st = f.path.stat()
-                    f = layout.PearlFile(f.rel, f.pathway, f.path, st.st_size, st.st_mtime_ns)
-                    text, parsed, problems = _parse(data, f)
-            self._index_file(f, digest, parsed, problems, data)
-            out.files_read += 1
-        gone = set(known) - seen
-        if gone:
-            with self.index.write() as db:
-                for rel in gone:
-                    self.index.drop_file(db, rel)
-        records = self.index.files()
-        for rec in records.values():
-            out.problems.extend(
-                replace(p, path=self.display(p.path)) if p.path == rec.path else p
-                for p in rec.problems
-            )
-        out.problems.extend(
-            self._duplicates(frozenset((r.path, r.digest) for r in records.values()))
-        )
-        self._sync_history(out)
-        self._seal(out, listing, newest, taken)
-        self.last_refresh = out
-        return out
-
-    def _seal(self, out: Refresh, listing: str, newest: int, taken: int) -> None:
-        """Record what this refresh read, so `pearls due` can trust the index as it is."""
-        st = self.settings
-        value = seal.make(listing, newest, taken, st.day_starts_at, st.new_per_day)
-        if out.problems or out.warnings:  # the full path must report them
-            value = ""
-        if self.index.get_meta(seal.SEAL_KEY) != value:
-            with self.index.write() as db:
-                self.index.set_meta(db, seal.SEAL_KEY, value)
-
-    def _duplicates(self, files: frozenset[tuple[str, str]]) -> list[Problem]:
-        """Ids used twice, recomputed only when some file's content changed."""
-        if self._dup_cache is not None and self._dup_cache[0] == files:
-            return self._dup_cache[1]
-        key = hashlib.blake2b(repr(sorted(files)).encode(), digest_size=16).hexdigest()
-        if self.index.get_meta("no-duplicates") == key:  # checked before, by any process
-            self._dup_cache = (files, [])
-            return []
-        found = []
-        for pid, places in self.index.duplicate_ids():
-            for rel, ln in places[1:]:
-                others = (f"{self.display(r)}:{n}" for r, n in places if (r, n) != (rel, ln))
-                found.append(
-                    Problem(
-                        self.display(rel),
-                        ln,
-                        f"duplicate id {pid!r} (also at {', '.join(others)})",
-                        DUPLICATE_ID,
-                    )
-                )
-        self._dup_cache = (files, found)
-        if not found:
-            with self.index.write() as db:
-                self.index.set_meta(db, "no-duplicates", key)
-        return found
-
     def sync_history(self) -> Refresh:
         """Read only what other processes appended to the review logs (cheap, per rating)."""
         out = Refresh(problems=list(self.last_refresh.problems))
         self._sync_history(out)
         return out
-
-    def _assign_ids(
-        self, f: layout.PearlFile, data: bytes, text: str, parsed: ParsedFile
-    ) -> tuple[bytes, int] | None:
-        """Write ids into pearls that lack one; None if there is nothing (safe) to do."""
-        if all("id" in r.values for r in parsed.pearls):
-            return None
-        if any(p.kind in (SYNTAX, VALUE) for p in parsed.problems):
-            return None
-        given = [r.values["id"] for r in parsed.pearls if "id" in r.values]
-        if not all(isinstance(i, str) and ID_RE.match(i) for i in given):
-            return None  # a bad id is reported, not left beside new ones (another key's
-            # problem can hide it: a pearl's checks stop at an unknown key)
-        used = self.index.pearl_ids() | {
-            str(r.values["id"]) for r in parsed.pearls if isinstance(r.values.get("id"), str)
-        }
-        from pearldeck.store.pearlfile import insert_ids
-
-        new_text, n = insert_ids(text, parsed, lambda: self._fresh_id(used), used)
-        if not n:
-            return None
-        new = new_text.encode("utf-8")
-        with locked(self._lock):
-            try:
-                replace_file(f.path, new, data)
-            except ChangedOnDisk:
-                return None
-        return new, n
 
     def _fresh_id(self, used: set[str]) -> str:
         while True:
@@ -314,12 +154,6 @@ class Collection(Reviews, PearlFiles, DailyQueue):
             if pid not in used:
                 used.add(pid)
                 return pid
-
-    def _patch(self, f: layout.PearlFile, data: bytes, digest: str) -> bool:
-        """Index an edit by the pearls it changed, if it can be; False: read it all."""
-        from pearldeck import indexing  # loaded once a file is read
-
-        return indexing.patch_file(self.index, f, data, digest)
 
     def _index_file(
         self,
@@ -354,26 +188,6 @@ class Collection(Reviews, PearlFiles, DailyQueue):
     def require_valid(self) -> None:
         if self.problems:
             raise PearlError(self.problems)
-
-    def fix_ids(self) -> int:
-        """Assign ids to pearls that lack one; return how many."""
-        files, _ = layout.scan(self.root)
-        n = 0
-        from pearldeck.store.yamlfile import too_large
-
-        for f in files:
-            if too_large(f.size, f.rel):
-                continue
-            try:
-                data = read_regular(f.path)
-            except OSError:
-                continue  # refresh below reports it
-            text, parsed, _ = _parse(data, f)
-            if text is not None and parsed is not None:
-                done = self._assign_ids(f, data, text, parsed)
-                n += done[1] if done else 0
-        self.refresh()
-        return n
 
     # pearls ---------------------------------------------------------------
 
@@ -640,23 +454,6 @@ def remember_preference(key: str, value: str) -> bool:
     from pearldeck.store import userconfig
 
     return userconfig.save(key, value)
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _parse(data: bytes, f: layout.PearlFile) -> tuple[str | None, ParsedFile | None, list[Problem]]:
-    """Decode and parse one pearl file; problems are relative to the collection."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        return None, None, [Problem(f.rel, line, "not valid UTF-8 text", FILE)]
-    from pearldeck.store.yamlfile import parse_pearl_file
-
-    parsed = parse_pearl_file(text, f.rel, f.pathway)
-    return text, parsed, list(parsed.problems)
 
 
 def _rebuilt(index: Path) -> Problem:
