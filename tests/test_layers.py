@@ -27,6 +27,7 @@ CORE = (
     "pearldeck.problems",
     "pearldeck.records",
     "pearldeck.status",
+    "pearldeck.today",
     "pearldeck.studyday",
     "pearldeck.scheduler",
     "pearldeck.stats",

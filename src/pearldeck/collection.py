@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pearldeck import history
-from pearldeck.daily import DailyQueue
 from pearldeck.errors import WriteFailed
 from pearldeck.model import (
     Event,
@@ -22,6 +21,7 @@ from pearldeck.model import (
     random_id,
     split_card_id,
 )
+from pearldeck.services.daily_queue import DailyQueue
 from pearldeck.services.folder_index import FolderIndex
 from pearldeck.services.folder_index import Refresh as Refresh  # re-exported
 from pearldeck.services.pearl_files import PearlFiles

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pearldeck.daily import DailyQueue
 from pearldeck.model import DUPLICATE_ID, FILE, ID_RE, MISSING_ID, SYNTAX, VALUE, Problem
+from pearldeck.services.daily_queue import DailyQueue
 from pearldeck.store import layout, seal
 from pearldeck.store.fsutil import ChangedOnDisk, locked, read_regular, replace_file
 from pearldeck.store.index import RACY_NS

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pearldeck.daily import DailyQueue
 from pearldeck.model import PATHWAYS, SYNTAX, Pearl, PearlError, Problem, content_key
 from pearldeck.schema import CONTENT_KEYS
+from pearldeck.services.daily_queue import DailyQueue
 from pearldeck.store import layout
 from pearldeck.store.fsutil import (
     ChangedOnDisk,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pearldeck import scheduler as sched
-from pearldeck.daily import DailyQueue
 from pearldeck.history import History
 from pearldeck.model import Event, Pearl, PearlError, Problem, Rating, split_card_id
+from pearldeck.services.daily_queue import DailyQueue
 from pearldeck.store import reviewlog
 from pearldeck.store.fsutil import locked
 from pearldeck.studyday import format_interval

@@ -15,10 +15,10 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from pearldeck.countdown import describe
-from pearldeck.daily import Counts
 from pearldeck.errors import ChangedOnDisk, WriteFailed
 from pearldeck.habit import Habit
 from pearldeck.model import PATHWAYS, PearlError, normalise_tag
+from pearldeck.today import Counts
 from pearldeck.tui.host import host
 from pearldeck.tui.text import pathway_dot
 

@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from pearldeck.daily import CardView
 from pearldeck.errors import WriteFailed
 from pearldeck.model import PATHWAY_TITLES, Pearl, PearlError, Rating
+from pearldeck.today import CardView
 from pearldeck.tui.host import host
 from pearldeck.tui.session import Answer, Session
 from pearldeck.tui.widgets.card import PearlCard

@@ -10,8 +10,8 @@ from textual.css.scalar import Scalar
 from textual.widget import Widget
 from textual.widgets import Label, Rule, Static
 
-from pearldeck.daily import CardView
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS
+from pearldeck.today import CardView
 from pearldeck.tui.host import host
 from pearldeck.tui.markup_view import render
 from pearldeck.tui.text import meta_content

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from pearldeck.daily import Counts
+from pearldeck.today import Counts
 
 
 class ProgressLine(Static):

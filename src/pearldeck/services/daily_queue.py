@@ -1,13 +1,13 @@
 """Today's queue read from an index: the counts, the next card, and a card as shown.
 
 `Collection` reads its queue through this mixin, which needs only an index, the
-settings and a scheduler: none of the writing, refreshing or file handling.
+settings and a scheduler: none of the writing, refreshing or file handling. The values it
+returns (Counts, DueToday, CardView) are the core's, in `today.py`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from pearldeck.store import queue as queues
 from pearldeck.store.index import Index, StatusRow
 from pearldeck.store.settings import Settings
 from pearldeck.studyday import day_end, day_start, format_interval, study_day
+from pearldeck.today import CardView, Counts, DueToday
 
 if TYPE_CHECKING:
     import fsrs
@@ -25,67 +26,6 @@ if TYPE_CHECKING:
 LEARN_AHEAD = timedelta(minutes=20)
 CLOCK_SLACK = timedelta(minutes=10)
 """How far ahead of this machine's clock an event may be dated before `check` names it."""
-
-
-@dataclass(frozen=True)
-class Counts:
-    """New, learning and review cards left today."""
-
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.new + self.learning + self.review
-
-    def as_dict(self) -> dict[str, int]:
-        return {"new": self.new, "learning": self.learning, "review": self.review}
-
-
-@dataclass(frozen=True)
-class DueToday:
-    """Today's counts, overall and per pathway."""
-
-    today: str
-    total: Counts
-    pathways: dict[str, Counts]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "today": self.today,
-            "total": self.total.as_dict(),
-            "pathways": {p: c.as_dict() for p, c in self.pathways.items()},
-        }
-
-
-@dataclass(frozen=True)
-class CardView:
-    """Everything a shell needs to show one card and its answer buttons."""
-
-    card_id: str
-    pearl: Pearl
-    cloze: int | None
-    queue: str
-    """new, learning, review, or 'later' (a learning card not yet due)."""
-    prompt: str
-    answer: str
-    intervals: dict[Rating, str]
-    due_at: datetime | None
-    status: StatusRow | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "card_id": self.card_id,
-            "pearl_id": self.pearl.id,
-            "pathway": self.pearl.pathway,
-            "queue": self.queue,
-            "prompt": self.prompt,
-            "answer": self.answer,
-            "tags": list(self.pearl.tags),
-            "source": self.pearl.source,
-            "intervals": {r.label: v for r, v in self.intervals.items()},
-        }
 
 
 class DailyQueue:
