@@ -61,6 +61,10 @@ class CardSummary:
         self.last, self.last_time, self.device, self.ref = eid, time, device, ref
 
 
+class IndexUnwritable(Exception):
+    """The index file cannot take a write now; the text files are untouched."""
+
+
 class EventTables:
     """The `logs` and `events` tables of the index (a part of `Index`)."""
 
