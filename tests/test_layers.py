@@ -28,6 +28,7 @@ CORE = (
     "pearldeck.records",
     "pearldeck.status",
     "pearldeck.today",
+    "pearldeck.readiness",
     "pearldeck.studyday",
     "pearldeck.scheduler",
     "pearldeck.stats",

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TypedDict
 
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, Event, Pearl
+from pearldeck.readiness import STALE_EXAM_DAYS as STALE_EXAM_DAYS  # re-exported
+from pearldeck.readiness import _exam_row, slope
+from pearldeck.readiness import band_of as band_of  # re-exported
+from pearldeck.readiness import bands as bands  # re-exported
+from pearldeck.readiness import readiness as readiness  # re-exported
 from pearldeck.records import MISS_KINDS, Block, Exam
+from pearldeck.report_text import format_report as format_report  # re-exported
+from pearldeck.report_types import BlockRow, PathwayRow, PearlsPerBlock, StudyNext, Tally
+from pearldeck.report_types import DayRow as DayRow  # re-exported
+from pearldeck.report_types import ErrorMix as ErrorMix  # re-exported
+from pearldeck.report_types import ExamRow as ExamRow  # re-exported
+from pearldeck.report_types import Report as Report  # re-exported
+from pearldeck.report_types import WeekRow as WeekRow  # re-exported
 from pearldeck.scheduler import REVIEW, CardState, iso, make_scheduler, retrievability
 from pearldeck.settings import Settings
 from pearldeck.status import StatusRow
@@ -21,147 +32,7 @@ TREND_STEP = 0.05
 """A share that moves less than 5 points between the halves is called steady."""
 MIN_RETENTION_REVIEWS = 10
 """Fewer reviews than this in the window and a pathway's retention is not compared."""
-STALE_EXAM_DAYS = 21
 DEFAULT_TARGET = 240
-
-
-class Tally(TypedDict):
-    """Totals over some blocks."""
-
-    blocks: int
-    questions: int
-    correct: int
-    accuracy: float | None
-    minutes: float
-    seconds_per_question: float | None
-
-
-class DayRow(Tally):
-    date: str
-
-
-class WeekRow(Tally):
-    week: str
-    """Monday of the ISO week."""
-    misses: dict[str, int]
-    """Logged misses by cause (MISS_KINDS)."""
-    error_mix: dict[str, float | None]
-    """Each cause's share of the week's logged misses."""
-
-
-class SourceRow(Tally):
-    source: str
-
-
-class ErrorMix(TypedDict):
-    """Causes of misses: counts, shares, earlier vs later half, weekly slope, trend word."""
-
-    misses: dict[str, int]
-    classified: int
-    shares: dict[str, float | None]
-    halves: list[int]
-    """How many blocks (with causes logged) are in the earlier and the later half."""
-    earlier_half: dict[str, float | None]
-    later_half: dict[str, float | None]
-    slope_per_week: dict[str, float | None]
-    """Least-squares slope of the weekly share, per week; None under 3 weeks."""
-    trend: dict[str, str | None]
-    """rising, falling or steady (later minus earlier half), None without two halves."""
-
-
-class PathwayRow(TypedDict):
-    pathway: str
-    title: str
-    misses: int
-    miss_share: float | None
-    """Share of all pathway-tagged misses: not accuracy (questions per pathway are unknown)."""
-    recent_misses_per_block: float | None
-    pearls: int
-    pearls_from_blocks: int
-    reviews_30d: int
-    """Reviews of cards that were in review state, in the last 30 study days."""
-    retention_30d: float | None
-    """Share of those not rated again."""
-    cards_reviewed: int
-    recall_now: float | None
-    """Mean current retrievability of its reviewed, unsuspended cards."""
-
-
-class BlockRow(TypedDict):
-    id: str
-    date: str
-    source: str
-    mode: str
-    questions: int
-    correct: int
-    accuracy: float
-    minutes: float
-    seconds_per_question: float
-    misses: dict[str, int]
-    pathway_misses: dict[str, int]
-    pearls: int
-    """Pearls whose `block` field names this block."""
-
-
-class PearlsPerBlock(TypedDict):
-    blocks: int
-    pearls: int
-    mean: float | None
-    unknown_block_pearls: int
-    """Pearls naming a block id that is not in the log."""
-
-
-class Band(TypedDict):
-    name: str
-    min: int | None
-    max: int | None
-
-
-class ExamRow(TypedDict):
-    id: str
-    date: str
-    name: str
-    form: str
-    score: int | None
-    percent: float | None
-    band: str | None
-
-
-class Readiness(TypedDict):
-    status: str
-    """on_track, close, not_yet or not_enough_data."""
-    verdict: str
-    latest: list[int]
-    """The (up to two) most recent scaled scores, oldest first."""
-    score_trend_per_week: float | None
-
-
-class StudyNext(TypedDict):
-    pathway: str | None
-    reason: str
-
-
-class Report(TypedDict):
-    """`pearls report --json`: this shape is stable; new keys may be added, none removed."""
-
-    version: int
-    today: str
-    since: str | None
-    target: int
-    bands: list[Band]
-    totals: Tally
-    by_day: list[DayRow]
-    by_week: list[WeekRow]
-    by_source: list[SourceRow]
-    error_mix: ErrorMix
-    pathways: list[PathwayRow]
-    pathway_blocks: int
-    """Blocks that logged misses by pathway."""
-    blocks: list[BlockRow]
-    pearls_per_block: PearlsPerBlock
-    exams: list[ExamRow]
-    readiness: Readiness
-    study_next: StudyNext
 
 
 def compute_report(
@@ -289,19 +160,6 @@ def _weeks(blocks: Sequence[Block]) -> list[WeekRow]:
         misses = _sum_misses(bs)
         rows.append({"week": week, **tally(bs), "misses": misses, "error_mix": _shares(misses)})
     return rows
-
-
-def slope(points: Sequence[tuple[float, float]]) -> float | None:
-    """Least-squares slope of y on x; None for fewer than two distinct x."""
-    n = len(points)
-    if n < 2:
-        return None
-    mx = sum(x for x, _ in points) / n
-    my = sum(y for _, y in points) / n
-    sxx = sum((x - mx) ** 2 for x, _ in points)
-    if sxx == 0:
-        return None
-    return sum((x - mx) * (y - my) for x, y in points) / sxx
 
 
 def error_mix(blocks: Sequence[Block]) -> ErrorMix:
@@ -508,206 +366,3 @@ def study_next(pathways: Sequence[PathwayRow], blocks: Sequence[Block]) -> Study
 
 
 # practice exams ---------------------------------------------------------------------
-
-
-def bands(target: int) -> list[Band]:
-    """The target band and the three 10-point bands below it."""
-    return [
-        {"name": f"≥ {target}", "min": target, "max": None},
-        {"name": f"{target - 10}–{target - 1}", "min": target - 10, "max": target - 1},
-        {"name": f"{target - 20}–{target - 11}", "min": target - 20, "max": target - 11},
-        {"name": f"< {target - 20}", "min": None, "max": target - 21},
-    ]
-
-
-def band_of(score: int, target: int) -> str:
-    for b in bands(target):
-        if (b["min"] is None or score >= b["min"]) and (b["max"] is None or score <= b["max"]):
-            return b["name"]
-    raise AssertionError("bands cover every score")
-
-
-def _exam_row(e: Exam, target: int) -> ExamRow:
-    return {
-        "id": e.id,
-        "date": e.date,
-        "name": e.name,
-        "form": e.form,
-        "score": e.score,
-        "percent": e.percent,
-        "band": band_of(e.score, target) if e.score is not None else None,
-    }
-
-
-def _in_bands(scores: Sequence[int], target: int) -> str:
-    names = list(dict.fromkeys(band_of(s, target) for s in scores))
-    if names == [f"≥ {target}"]:
-        return f"in your ≥ {target} band"
-    if len(names) == 1:
-        return f"in the {names[0]} band"
-    return f"in the {' and '.join(names)} bands"
-
-
-def readiness(
-    exams: Sequence[Exam], target: int, today: date, *, has_percent: bool = False
-) -> Readiness:
-    """A plain-words verdict from the two most recent scaled scores, oldest first."""
-    scores = [e.score for e in exams if e.score is not None]
-    latest = scores[-2:]
-    trend = None
-    if len(scores) >= 3:
-        first = date.fromisoformat(exams[0].date)
-        s = slope([((date.fromisoformat(e.date) - first).days / 7, e.score or 0) for e in exams])
-        trend = None if s is None else round(s, 2)
-    if not scores:
-        verdict = "Not enough data: take a practice exam (NBME or UWSA) to see where you stand."
-        if has_percent:
-            verdict = (
-                "Not enough data: your practice results so far are percents (e.g. Free 120), "
-                "which have no scaled score; take an NBME or UWSA for one."
-            )
-        return {
-            "status": "not_enough_data",
-            "verdict": verdict,
-            "latest": [],
-            "score_trend_per_week": None,
-        }
-    if len(scores) == 1:
-        s0 = scores[0]
-        verdict = (
-            f"One practice score so far: {s0}, {_in_bands([s0], target)}. Not enough data "
-            "for a verdict: take another practice exam."
-        )
-        status = "not_enough_data"
-    else:
-        a, b = latest
-        words = f"Two most recent practice scores are {a} and {b}, {_in_bands(latest, target)}"
-        if min(latest) >= target:
-            status, verdict = "on_track", f"{words}: on track."
-        elif min(latest) >= target - 10:
-            status, verdict = "close", f"{words}: close to your {target} target; keep going."
-        else:
-            short = target - (a + b) / 2
-            status = "not_yet"
-            verdict = (
-                f"{words}: not yet at your {target} target ({short:g} points short on average)."
-            )
-    if trend is not None and abs(trend) >= 0.5:
-        way = "rising" if trend > 0 else "falling"
-        verdict += (
-            f" Across {len(scores)} exams your score is {way} about {abs(trend):.1f} points a week."
-        )
-    age = (today - date.fromisoformat(exams[-1].date)).days
-    if age > STALE_EXAM_DAYS:
-        verdict += f" Your latest score is {age} days old: take a fresh practice exam."
-    return {"status": status, "verdict": verdict, "latest": latest, "score_trend_per_week": trend}
-
-
-# the terminal ---------------------------------------------------------------------------
-
-
-def _p(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.0f}%"
-
-
-def _n(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0f}"
-
-
-def _tally_line(t: Tally) -> str:
-    return (
-        f"{t['blocks']:>7}{t['questions']:>10}{_p(t['accuracy']):>9}"
-        f"{_n(t['seconds_per_question']):>7}"
-    )
-
-
-def format_report(r: Report, *, days: int = 14) -> str:
-    """Readable sections for the terminal."""
-    out: list[str] = []
-    t = r["totals"]
-    since = f" since {r['since']}" if r["since"] else ""
-    out.append(f"Study report, {r['today']}{since}")
-    out.append("")
-    if not t["blocks"]:
-        out.append("Question blocks: none logged yet (`pearls block add ...`).")
-    else:
-        out.append(
-            f"Question blocks: {t['blocks']}, {t['questions']} questions, "
-            f"{_p(t['accuracy'])} correct, {_n(t['seconds_per_question'])} s per question"
-        )
-        head = f"{'blocks':>7}{'questions':>10}{'correct':>9}{'sec/q':>7}"
-        out += ["", "Accuracy by week (week of)", f"  {'':<12}{head}"]
-        out += [f"  {w['week']:<12}{_tally_line(w)}" for w in r["by_week"]]
-        shown = r["by_day"][-days:]
-        more = len(r["by_day"]) - len(shown)
-        title = "Accuracy by day" + (f" (last {days} days with blocks)" if more > 0 else "")
-        out += ["", title, f"  {'':<12}{head}"]
-        out += [f"  {d['date']:<12}{_tally_line(d)}" for d in shown]
-        out += ["", "Accuracy by source", f"  {'':<12}{head}"]
-        out += [f"  {s['source']:<12}{_tally_line(s)}" for s in r["by_source"]]
-        out += ["", *_format_error_mix(r["error_mix"])]
-    out += ["", *_format_pathways(r)]
-    ppb = r["pearls_per_block"]
-    if ppb["blocks"]:
-        out += [
-            "",
-            f"Pearls written per block: {ppb['mean']:.1f} on average "
-            f"({ppb['pearls']} pearls linked to {ppb['blocks']} blocks with --block).",
-        ]
-    out += ["", "Practice exams"]
-    if not r["exams"]:
-        out.append('  none logged yet (`pearls exam add "NBME 12" 238`)')
-    for e in r["exams"]:
-        result = str(e["score"]) if e["score"] is not None else f"{e['percent']:g}%"
-        out.append(f"  {e['date']}  {e['name']:<20}{result:>6}  {e['band'] or ''}")
-    out += ["", f"Readiness (target {r['target']}): {r['readiness']['verdict']}"]
-    out += ["", r["study_next"]["reason"]]
-    return "\n".join(out)
-
-
-def _format_error_mix(m: ErrorMix) -> list[str]:
-    if not m["classified"]:
-        return ["Error mix: no miss causes logged (use --misses knowledge=6,misread=3,...)."]
-    out = [
-        f"Error mix: share of the {m['classified']} misses with a logged cause",
-        f"  {'cause':<12}{'all':>6}{'earlier':>9}{'later':>7}  trend",
-    ]
-    for k in MISS_KINDS:
-        out.append(
-            f"  {k:<12}{_p(m['shares'][k]):>6}{_p(m['earlier_half'][k]):>9}"
-            f"{_p(m['later_half'][k]):>7}  {m['trend'][k] or ''}"
-        )
-    n = m["halves"][0]
-    if n == 1:
-        out.append("  (earlier = your first block with causes logged, later = your last)")
-    elif n:
-        out.append(f"  (earlier = your first {n} blocks with causes logged, later = your last {n})")
-    return out
-
-
-def _format_pathways(r: Report) -> list[str]:
-    out = ["Pathways"]
-    if r["pathway_blocks"]:
-        out.append(
-            "  Questions per pathway are not logged, so 'miss share' is each pathway's share "
-            f"of the misses you tagged in {r['pathway_blocks']} block(s), not its accuracy."
-        )
-    else:
-        out.append("  No misses tagged by pathway yet (use --pathway-misses acute=4,...).")
-    out.append(
-        f"  {'pathway':<15}{'misses':>7}{'share':>7}{'recent/blk':>12}{'pearls':>8}"
-        f"{'retained 30d':>14}{'recall now':>12}"
-    )
-    for p in r["pathways"]:
-        ret = f"{_p(p['retention_30d'])} ({p['reviews_30d']})"
-        recent = p["recent_misses_per_block"]
-        out.append(
-            f"  {p['pathway']:<15}{p['misses']:>7}{_p(p['miss_share']):>7}"
-            f"{'–' if recent is None else f'{recent:.1f}':>12}{p['pearls']:>8}"
-            f"{ret:>14}{_p(p['recall_now']):>12}"
-        )
-    out.append(
-        "  retained 30d: reviews of mature cards not answered 'again' (count in brackets); "
-        "recall now: mean predicted recall of reviewed cards today."
-    )
-    return out

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from html import escape
 
-from pearldeck.analytics import (
+from pearldeck.records import MISS_KINDS
+from pearldeck.report_types import (
     BlockRow,
     ErrorMix,
     ExamRow,
@@ -14,7 +15,6 @@ from pearldeck.analytics import (
     Report,
     WeekRow,
 )
-from pearldeck.records import MISS_KINDS
 
 W, H = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
