@@ -85,6 +85,7 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         self._fsrs: object | None = None
         self._states = reviewlog.StateReader(root)
         self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
+        self._gone: tuple[list[ExportRow], dict[str, float]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
         if self.index.started_again:  # found damaged as it opened: built from the text
             self.last_refresh.warnings.append(_rebuilt(self.index.path))
@@ -234,8 +235,8 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         from pearldeck.services.deck_stamp import inputs_digest
 
         files = sorted((rel, rec.digest) for rel, rec in self.index.files().items())
-        gone, _ = deleted_rows(self)
-        return inputs_digest(files, gone, deck, pathways, tags, self.root / "media")
+        self._gone = deleted_rows(self)  # git's answer, kept for the export that may follow
+        return inputs_digest(files, self._gone[0], deck, pathways, tags, self.root / "media")
 
     def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
         """Every pearl for the Anki export and each note's time, from git where it can
@@ -243,7 +244,8 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         from pearldeck.export_times import deleted_rows, note_times
 
         rows, cached = self.index.export_rows()
-        gone, gone_times = deleted_rows(self)
+        gone, gone_times = self._gone if self._gone is not None else deleted_rows(self)
+        self._gone = None
         return rows + gone, note_times(self, cached) | gone_times
 
     def add_imported_events(self, events: Sequence[Event]) -> int:
