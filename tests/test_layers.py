@@ -204,3 +204,13 @@ def test_every_exception_is_still_needed() -> None:
 
 def test_no_import_cycles() -> None:
     assert _cycles() == []
+
+
+def test_every_test_file_is_type_checked() -> None:
+    """`make typecheck` lists the test files mypy checks: a new one must be added there."""
+    root = SRC.parent
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    listed = makefile.split("TYPED_TESTS :=", 1)[1].split("\n\n", 1)[0]
+    files = sorted(str(p.relative_to(root)) for p in (root / "tests").rglob("*.py"))
+    missing = [f for f in files if f not in listed and "/corpus/" not in f]
+    assert not missing, f"add to TYPED_TESTS in the Makefile: {missing}"
