@@ -22,41 +22,35 @@ from pearldeck.model import (
     split_card_id,
 )
 from pearldeck.services.daily_queue import DailyQueue
-from pearldeck.services.folder_index import FolderIndex
 from pearldeck.services.folder_index import Refresh as Refresh  # re-exported
 from pearldeck.services.pearl_files import PearlFiles
 from pearldeck.services.reviews import Rated as Rated  # re-exported: the result of rate()
 from pearldeck.services.reviews import Reviews
-from pearldeck.services.setup import git_init as git_init
-from pearldeck.services.setup import in_git_repository as in_git_repository
-from pearldeck.services.setup import init as init
-from pearldeck.services.setup import merge_driver_missing as merge_driver_missing
-from pearldeck.services.setup import merge_pearl_files as merge_pearl_files
-from pearldeck.services.setup import register_merge_driver as register_merge_driver
 from pearldeck.services.studylog import StudyLogService
 from pearldeck.store import layout, reviewlog
+from pearldeck.store.events import IndexUnwritable
 from pearldeck.store.fsutil import (
     locked,
     replace_file,
 )
 from pearldeck.store.imports import ImportRecord as ImportRecord
-from pearldeck.store.index import ExportRow, Index, IndexUnwritable, StatusRow
+from pearldeck.store.index import Index, StatusRow
 from pearldeck.store.index import damaged as index_damaged
 from pearldeck.store.media import MediaError as MediaError
+from pearldeck.store.pearl_tables import ExportRow
 from pearldeck.store.settings import Settings, load_settings
 from pearldeck.studyday import study_day
 
 if TYPE_CHECKING:
-    from pearldeck.analytics import Report
     from pearldeck.anki_import.notes import Rule
     from pearldeck.countdown import Countdown
     from pearldeck.habit import Habit
     from pearldeck.records import Block, Exam, StudyLog
+    from pearldeck.report_types import Report
     from pearldeck.services.anki_sync import AnkiImport
-    from pearldeck.store.yamlfile import ParsedFile
 
 
-class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
+class Collection(Reviews, PearlFiles, DailyQueue):
     """A collection folder: text files as truth, the index as a cache of them."""
 
     def __init__(
@@ -85,7 +79,6 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         self._fsrs: object | None = None
         self._states = reviewlog.StateReader(root)
         self._dup_cache: tuple[frozenset[tuple[str, str]], list[Problem]] | None = None
-        self._gone: tuple[list[ExportRow], dict[str, float]] | None = None
         self.last_refresh = self.refresh(assign_ids=assign_ids)
         if self.index.started_again:  # found damaged as it opened: built from the text
             self.last_refresh.warnings.append(_rebuilt(self.index.path))
@@ -101,9 +94,6 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def display(self, rel: str) -> str:
-        return str(self.root / rel)
-
     # reading the folder ---------------------------------------------------
 
     def refresh(self, *, assign_ids: bool = False) -> Refresh:
@@ -111,11 +101,7 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         try:
             return self._refresh(assign_ids)
         except IndexUnwritable:
-            # The cache cannot be written (a full disk, a read-only folder): the text is
-            # the truth, so this session indexes it in memory instead.
-            self.index.close()
-            self.index = Index.in_memory(self.index.path)
-            return self._refresh(assign_ids)
+            return self._in_memory(assign_ids)
         except sqlite3.DatabaseError as e:
             if not self.heal(e, assign_ids=assign_ids):
                 raise
@@ -135,38 +121,24 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         self._dup_cache = None
         try:
             self.index = Index(self.index.path)
-            self.last_refresh = self._refresh(assign_ids)
+            self._refresh(assign_ids)
         except (IndexUnwritable, sqlite3.DatabaseError):
-            self.index.close()
-            self.index = Index.in_memory(self.index.path)
-            self.last_refresh = self._refresh(assign_ids)
+            self._in_memory(assign_ids)
         self.last_refresh.warnings.append(_rebuilt(self.index.path))
         return True
+
+    def _in_memory(self, assign_ids: bool) -> Refresh:
+        """The cache cannot be written (a full disk, a read-only folder) or built: the text
+        is the truth, so this session indexes it in memory instead."""
+        self.index.close()
+        self.index = Index.in_memory(self.index.path)
+        return self._refresh(assign_ids)
 
     def sync_history(self) -> Refresh:
         """Read only what other processes appended to the review logs (cheap, per rating)."""
         out = Refresh(problems=list(self.last_refresh.problems))
         self._sync_history(out)
         return out
-
-    def _fresh_id(self, used: set[str]) -> str:
-        while True:
-            pid = self._new_id()
-            if pid not in used:
-                used.add(pid)
-                return pid
-
-    def _index_file(
-        self,
-        f: layout.PearlFile,
-        digest: str,
-        parsed: ParsedFile | None,
-        problems: list[Problem],
-        data: bytes = b"",
-    ) -> None:
-        from pearldeck import indexing
-
-        indexing.index_file(self.index, f, digest, parsed, problems, data)
 
     def _history(self) -> history.History:
         return history.History(
@@ -229,23 +201,31 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
 
         return import_anki(self, path, rules, default, now, dry_run=dry_run)
 
-    def export_fingerprint(self, deck: str, pathways: Sequence[str], tags: Sequence[str]) -> str:
-        """A digest of all an export with these options is made from (services.deck_stamp)."""
+    def deleted_pearls(self) -> tuple[list[ExportRow], dict[str, float]]:
+        """The pearls git says were deleted, as they last were (tagged for Anki), and each
+        one's deletion time: asked of git once per export, for its check and its rows."""
         from pearldeck.export_times import deleted_rows
+
+        return deleted_rows(self)
+
+    def export_fingerprint(
+        self, deck: str, pathways: Sequence[str], tags: Sequence[str], gone: Sequence[ExportRow]
+    ) -> str:
+        """A digest of all an export with these options is made from (services.deck_stamp)."""
         from pearldeck.services.deck_stamp import inputs_digest
 
         files = sorted((rel, rec.digest) for rel, rec in self.index.files().items())
-        self._gone = deleted_rows(self)  # git's answer, kept for the export that may follow
-        return inputs_digest(files, self._gone[0], deck, pathways, tags, self.root / "media")
+        return inputs_digest(files, gone, deck, pathways, tags, self.root / "media")
 
-    def export_rows(self) -> tuple[list[ExportRow], dict[str, float]]:
+    def export_rows(
+        self, deleted: tuple[list[ExportRow], dict[str, float]]
+    ) -> tuple[list[ExportRow], dict[str, float]]:
         """Every pearl for the Anki export and each note's time, from git where it can
-        (see export_times), plus the pearls git says were deleted, tagged for Anki."""
-        from pearldeck.export_times import deleted_rows, note_times
+        (see export_times), plus the `deleted` ones."""
+        from pearldeck.export_times import note_times
 
         rows, cached = self.index.export_rows()
-        gone, gone_times = self._gone if self._gone is not None else deleted_rows(self)
-        self._gone = None
+        gone, gone_times = deleted
         return rows + gone, note_times(self, cached) | gone_times
 
     def add_imported_events(self, events: Sequence[Event]) -> int:
@@ -272,14 +252,6 @@ class Collection(Reviews, PearlFiles, FolderIndex, DailyQueue):
         from pearldeck.store.imports import append_imports
 
         append_imports(self.root, records)
-
-    def rebuild_index(self) -> Refresh:
-        """Delete the index and build it again from the text (`pearls check --rebuild`)."""
-        self.index.discard()
-        self.index = Index(self.index.path)
-        self._dup_cache = None
-        self.last_refresh = self.refresh()
-        return self.last_refresh
 
     def statuses(self, pathway: str | None = None, tag: str | None = None) -> dict[str, StatusRow]:
         return self.index.statuses(pathway, tag)

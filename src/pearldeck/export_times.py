@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pearldeck.anki_import.types import DELETED_TAG
 from pearldeck.model import PATHWAYS
 from pearldeck.store import gitlog
-from pearldeck.store.index import ExportRow
+from pearldeck.store.pearl_tables import ExportRow
 
 if TYPE_CHECKING:
     from pearldeck.collection import Collection

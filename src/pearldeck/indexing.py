@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from pearldeck.model import MISSING_ID, NO_ID, Problem, card_ids_for
 from pearldeck.store import chunks
-from pearldeck.store.index import FileRecord, Index, PearlRow
+from pearldeck.store.index import Index
+from pearldeck.store.pearl_tables import FileRecord, PearlRow
 
 if TYPE_CHECKING:
     from pearldeck.store.layout import PearlFile

@@ -97,12 +97,13 @@ def write_deck(
     out = _output_file(output, safe_filename)
     with open_collection(ctx) as col:
         cache = col.cache_dir()
-        digest = col.export_fingerprint(deck, pathway, tag)
+        deleted = col.deleted_pearls()
+        digest = col.export_fingerprint(deck, pathway, tag, deleted[0])
         done = deck_stamp.up_to_date(cache, out, digest)
         if done is not None:
             click.echo(f"{out} is up to date ({done}): nothing changed since it was written")
             return
-        pearls, modified = col.export_rows()
+        pearls, modified = col.export_rows(deleted)
         find_media = col.media_file  # needs only the folder: usable once closed
     from pearldeck.anki_export import ExportError, export_apkg  # genanki: only to write
 

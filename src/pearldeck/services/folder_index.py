@@ -14,7 +14,7 @@ from pearldeck.model import DUPLICATE_ID, FILE, ID_RE, MISSING_ID, SYNTAX, VALUE
 from pearldeck.services.daily_queue import DailyQueue
 from pearldeck.store import layout, seal
 from pearldeck.store.fsutil import ChangedOnDisk, locked, read_regular, replace_file
-from pearldeck.store.index import RACY_NS
+from pearldeck.store.pearl_tables import RACY_NS
 
 if TYPE_CHECKING:
     from pearldeck.store.yamlfile import ParsedFile
@@ -32,7 +32,7 @@ class Refresh:
 
 class FolderIndex(DailyQueue):
     """How a collection keeps its index up to date with its folder (the collection
-    supplies ids, the index writes and the review-log sync)."""
+    supplies the refresh around it and the review-log sync)."""
 
     _lock: Path
     _new_id: Callable[[], str]
@@ -44,10 +44,14 @@ class FolderIndex(DailyQueue):
         raise NotImplementedError  # pragma: no cover - Collection's
 
     def display(self, rel: str) -> str:
-        raise NotImplementedError  # pragma: no cover - Collection's
+        return str(self.root / rel)
 
     def _fresh_id(self, used: set[str]) -> str:
-        raise NotImplementedError  # pragma: no cover - Collection's
+        while True:
+            pid = self._new_id()
+            if pid not in used:
+                used.add(pid)
+                return pid
 
     def _sync_history(self, out: Refresh) -> None:
         raise NotImplementedError  # pragma: no cover - Collection's
@@ -60,7 +64,9 @@ class FolderIndex(DailyQueue):
         problems: list[Problem],
         data: bytes = b"",
     ) -> None:
-        raise NotImplementedError  # pragma: no cover - Collection's
+        from pearldeck import indexing
+
+        indexing.index_file(self.index, f, digest, parsed, problems, data)
 
     def _refresh(self, assign_ids: bool) -> Refresh:
         out = Refresh()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pearldeck.model import PATHWAYS, SYNTAX, Pearl, PearlError, Problem, content_key
 from pearldeck.schema import CONTENT_KEYS
-from pearldeck.services.daily_queue import DailyQueue
+from pearldeck.services.folder_index import FolderIndex
 from pearldeck.store import layout
 from pearldeck.store.fsutil import (
     ChangedOnDisk,
@@ -32,32 +32,11 @@ if TYPE_CHECKING:
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
-class PearlFiles(DailyQueue):
-    """The pearl-file writes of a collection (the collection supplies the index, the lock,
-    ids and the refresh)."""
-
-    _lock: Path
-
-    def refresh(self, *, assign_ids: bool = False) -> object:
-        raise NotImplementedError  # pragma: no cover - Collection's
+class PearlFiles(FolderIndex):
+    """The pearl-file writes of a collection: they index what they write through the
+    folder index (the collection supplies the refresh and the damaged-index policy)."""
 
     def heal(self, error: BaseException, *, assign_ids: bool = False) -> bool:
-        raise NotImplementedError  # pragma: no cover - Collection's
-
-    def display(self, rel: str) -> str:
-        raise NotImplementedError  # pragma: no cover - Collection's
-
-    def _fresh_id(self, used: set[str]) -> str:
-        raise NotImplementedError  # pragma: no cover - Collection's
-
-    def _index_file(
-        self,
-        f: layout.PearlFile,
-        digest: str,
-        parsed: ParsedFile | None,
-        problems: list[Problem],
-        data: bytes = b"",
-    ) -> None:
         raise NotImplementedError  # pragma: no cover - Collection's
 
     def validate_draft(self, draft: PearlDraft, where: str = "<input>") -> list[Problem]:

@@ -14,12 +14,8 @@ from pearldeck.status import StatusRow as StatusRow  # re-exported for old calle
 from pearldeck.store.events import (
     EVENT_INDEXES,
     EventTables,
+    IndexUnwritable,
 )
-from pearldeck.store.events import IndexUnwritable as IndexUnwritable
-from pearldeck.store.pearl_tables import RACY_NS as RACY_NS
-from pearldeck.store.pearl_tables import ExportRow as ExportRow
-from pearldeck.store.pearl_tables import FileRecord as FileRecord
-from pearldeck.store.pearl_tables import PearlRow as PearlRow
 from pearldeck.store.pearl_tables import PearlTables
 from pearldeck.store.queue import SCHEMA_VERSION
 from pearldeck.store.status_tables import StatusTables
