@@ -30,6 +30,19 @@ def write_synced(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def replace_cache(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all, unsynced: a cache lost in a crash is only
+    work done again. A refusal (a full disk, a read-only folder) is ignored likewise."""
+    tmp = temp_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from pearldeck.atomicfile import temp_path
+from pearldeck.atomicfile import replace_cache
 
 STAMPS = "exports.json"
 _CODE = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ _CODE_FILES = (
     "markup_syntax.py",
     "export_times.py",
     "indexing.py",
-    "store/index.py",
+    "store/pearl_tables.py",
 )
 
 
@@ -69,13 +69,7 @@ def record(cache: Path, out: Path, digest: str, summary: str) -> None:
     """Remember an export just written; a failure only costs a rewrite next time."""
     stamps = _read(cache)
     stamps[str(out.resolve())] = {"digest": digest, "file": list(_stat(out)), "summary": summary}
-    tmp = temp_path(cache / STAMPS)  # no fsync: a lost stamp only costs a rewrite
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(stamps), encoding="utf-8", errors="surrogatepass")
-        tmp.replace(cache / STAMPS)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    replace_cache(cache / STAMPS, json.dumps(stamps).encode("utf-8", "surrogatepass"))
 
 
 def _stat(path: Path) -> tuple[int, int, int]:

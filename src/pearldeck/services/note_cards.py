@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pearldeck.atomicfile import temp_path
+from pearldeck.atomicfile import replace_cache
 from pearldeck.drafts import PearlDraft
 from pearldeck.markdown_import.common import MAX_BYTES, ImportDefaults, Schedule
 from pearldeck.markdown_import.sync import NoteCard
@@ -71,8 +71,8 @@ def read_note_cards(
     print_key = _options_key(defaults)
     entries: list[_Entry | None] = []
     places: list[Path | None] = []
-    for name, data in inputs:
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digests = [hashlib.blake2b(data, digest_size=16).hexdigest() for _, data in inputs]
+    for (name, _), digest in zip(inputs, digests, strict=True):
         where = None if cache is None or name == "<stdin>" else cache / _file_key(name, print_key)
         places.append(where)
         entries.append(_load(where, digest, defaults) if where is not None else None)
@@ -80,14 +80,12 @@ def read_note_cards(
 
     def parse(i: int) -> _Entry:
         name, data = inputs[i]
-        return _parse(
-            name, data, hashlib.blake2b(data, digest_size=16).hexdigest(), defaults, validate
-        )
+        return _parse(name, data, digests[i], defaults, validate)
 
     for i, (entry, remote) in zip(
         todo, split_map(parse, todo, [len(inputs[i][1]) for i in todo]), strict=True
     ):
-        if remote and not _replay(entry, defaults):  # an image changed meanwhile: again, here
+        if remote and not _replay(entry.media, defaults):  # an image changed meanwhile: again, here
             entry = parse(i)
         entries[i] = entry
         out.parsed += 1
@@ -108,13 +106,13 @@ def read_note_cards(
     return out
 
 
-def _replay(entry: _Entry, defaults: ImportDefaults) -> bool:
-    """Make a parse's image lookups here (copies are registered by them); False if any
+def _replay(media: Sequence[tuple[str, str, str | None]], defaults: ImportDefaults) -> bool:
+    """Make a parse's image lookups again, here (they register the copies); False if any
     answer differs now."""
     look = defaults.media
-    if not entry.media:
+    if not media:
         return True
-    return look is not None and all(look(n, t) == a for n, t, a in entry.media)
+    return look is not None and all(look(n, t) == a for n, t, a in media)
 
 
 def _inputs(paths: Sequence[str], problems: list[Problem]) -> list[tuple[str, bytes]]:
@@ -200,9 +198,8 @@ def _with_media(
 def _options_key(defaults: ImportDefaults) -> str:
     """What else decides a parse: the options, and the parser's own files."""
     try:
-        parser = sorted(
-            (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in _PARSER.glob("*.py")
-        )
+        stats = [(p.name, p.stat()) for p in _PARSER.glob("*.py")]
+        parser = sorted((name, st.st_size, st.st_mtime_ns) for name, st in stats)
     except OSError:
         parser = []
     d = defaults
@@ -259,15 +256,7 @@ def _store(where: Path, entry: _Entry) -> None:
         "skipped": entry.skipped,
         "media": entry.media,
     }
-    tmp = temp_path(where)  # per process; no fsync: a torn entry is only a parse again
-    try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(
-            json.dumps(data, ensure_ascii=False), encoding="utf-8", errors="surrogatepass"
-        )
-        tmp.replace(where)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    replace_cache(where, json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def _load(where: Path, digest: str, defaults: ImportDefaults) -> _Entry | None:
@@ -278,12 +267,8 @@ def _load(where: Path, digest: str, defaults: ImportDefaults) -> _Entry | None:
         if d["digest"] != digest:
             return None
         media = [(str(n), str(t), None if a is None else str(a)) for n, t, a in d["media"]]
-        if media:  # the images it named must still be what they were
-            if defaults.media is None:
-                return None
-            for note, target, answer in media:
-                if defaults.media(note, target) != answer:
-                    return None
+        if not _replay(media, defaults):  # the images it named must still be what they were
+            return None
         cards = []
         for c in d["cards"]:
             values = dict(zip(_FIELDS, c["f"], strict=True))
