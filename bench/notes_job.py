@@ -20,18 +20,13 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from generate import WORDS  # the sibling script's words, as in the other bench data
+
 HERE = Path(__file__).resolve().parent
 ANKDOWN_ENV = HERE / ".ankdown"
 ANKDOWN_VERSION = "0.7.1"
 PER_FILE = 100  # cards per note file: a topic page in a student's vault
 
-WORDS = (  # noqa: SIM905 - a sentence is easier to edit than a list
-    "patient presents with acute chest pain dyspnea fever hypotension tachycardia murmur "
-    "first-line treatment management diagnosis imaging biopsy elevated troponin creatinine "
-    "potassium sodium insulin metformin anticoagulation warfarin heparin screening adults "
-    "aged pregnancy infant adolescent contraindicated indicated preferred initial next step "
-    "best test confirm rule out sensitivity specificity guideline recommends annual biennial"
-).split()
 TITLES = ("Acute care", "Chronic disease management", "Preventive care")
 
 

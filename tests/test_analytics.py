@@ -13,9 +13,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pearldeck import records
-from pearldeck.analytics import Report, compute_report, error_mix, format_report, readiness
+from pearldeck.analytics import compute_report, error_mix
 from pearldeck.cli import app
 from pearldeck.model import Event, Pearl
+from pearldeck.readiness import readiness
+from pearldeck.report_text import format_report
+from pearldeck.report_types import Report
 from pearldeck.scheduler import LEARNING, RELEARNING, REVIEW, iso
 from pearldeck.store import studylog
 from pearldeck.store.studylog import Block, Exam

@@ -23,7 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pearldeck import anki_export
-from pearldeck.anki_export import ExportError, export_apkg, safe_filename
+from pearldeck.anki_export import ExportError, export_apkg
+from pearldeck.anki_filename import safe_filename
 from pearldeck.model import CLOZE_RE, Pearl
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER

@@ -285,7 +285,7 @@ def test_export_to_a_new_folder_with_a_slash(root: Path, tmp_path: Path) -> None
 
 
 def test_export_to_the_root_folder_names_the_file() -> None:
-    from pearldeck.anki_export import safe_filename
+    from pearldeck.anki_filename import safe_filename
     from pearldeck.cli.transfer_cmds import _output_file
 
     assert _output_file("/", safe_filename) == Path("/clinical-pearls.apkg")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pearldeck.analytics import Report, compute_report
+from pearldeck.analytics import compute_report
 from pearldeck.model import Event, Pearl
 from pearldeck.report_html import render
+from pearldeck.report_types import Report
 from pearldeck.scheduler import REVIEW, iso
 from pearldeck.store.studylog import Block, Exam
 

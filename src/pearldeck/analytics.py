@@ -6,19 +6,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from pearldeck.model import PATHWAY_TITLES, PATHWAYS, Event, Pearl
-from pearldeck.readiness import STALE_EXAM_DAYS as STALE_EXAM_DAYS  # re-exported
-from pearldeck.readiness import _exam_row, slope
-from pearldeck.readiness import band_of as band_of  # re-exported
-from pearldeck.readiness import bands as bands  # re-exported
-from pearldeck.readiness import readiness as readiness  # re-exported
+from pearldeck.readiness import _exam_row, bands, readiness, slope
 from pearldeck.records import MISS_KINDS, Block, Exam
-from pearldeck.report_text import format_report as format_report  # re-exported
-from pearldeck.report_types import BlockRow, PathwayRow, PearlsPerBlock, StudyNext, Tally
-from pearldeck.report_types import DayRow as DayRow  # re-exported
-from pearldeck.report_types import ErrorMix as ErrorMix  # re-exported
-from pearldeck.report_types import ExamRow as ExamRow  # re-exported
-from pearldeck.report_types import Report as Report  # re-exported
-from pearldeck.report_types import WeekRow as WeekRow  # re-exported
+from pearldeck.report_types import (
+    BlockRow,
+    ErrorMix,
+    PathwayRow,
+    PearlsPerBlock,
+    Report,
+    StudyNext,
+    Tally,
+    WeekRow,
+)
 from pearldeck.scheduler import REVIEW, CardState, iso, make_scheduler, retrievability
 from pearldeck.settings import Settings
 from pearldeck.status import StatusRow

@@ -19,7 +19,6 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from pearldeck import markup
-from pearldeck.anki_filename import safe_filename as safe_filename  # re-exported
 from pearldeck.atomicfile import replacing
 from pearldeck.gcpause import gc_paused
 from pearldeck.model import CLOZE_RE, PATHWAYS

@@ -60,7 +60,7 @@ def report(
     ctx: click.Context, since: str | None, target: int, html: Path | None, as_json: bool
 ) -> None:
     """Accuracy, error mix, pathways, retention, practice scores and what to study next."""
-    from pearldeck.analytics import format_report
+    from pearldeck.report_text import format_report
 
     start: date | None = None
     if since is not None:

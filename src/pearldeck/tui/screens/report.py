@@ -14,9 +14,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
-from pearldeck.analytics import DEFAULT_TARGET, ErrorMix, Report, bands
+from pearldeck.analytics import DEFAULT_TARGET
 from pearldeck.errors import WriteFailed
+from pearldeck.readiness import bands
 from pearldeck.records import MISS_KINDS, Block, Exam, describe
+from pearldeck.report_types import ErrorMix, Report
 from pearldeck.tui.block_entry import SOURCE_TITLES
 from pearldeck.tui.host import host
 from pearldeck.tui.themes import miss_color, pathway_color, score_band_color

@@ -11,8 +11,9 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from pearldeck.analytics import ExamRow, WeekRow, band_of, bands
+from pearldeck.readiness import band_of, bands
 from pearldeck.records import MISS_KINDS
+from pearldeck.report_types import ExamRow, WeekRow
 from pearldeck.tui.themes import miss_color, score_band_color
 from pearldeck.tui.widgets.charts import MONTHS
 
