@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 from pearldeck.markdown_import.text import Converter, Found, escape
 
-if TYPE_CHECKING:
-    from markdown_it.token import Token
+
+class BlockToken(Protocol):
+    """What the walk reads of a block token: markdown-it's `Token`, or a `PlainToken`."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def nesting(self) -> int: ...
+    @property
+    def level(self) -> int: ...
+    @property
+    def map(self) -> list[int] | None: ...
+    @property
+    def content(self) -> str: ...
+    def attrGet(self, name: str) -> str | int | float | None: ...
+
 
 _CHECKBOX = ("[ ] ", "[x] ", "[X] ")
 
 
-def block_end(tokens: list[Token], i: int) -> int:
+def block_end(tokens: Sequence[BlockToken], i: int) -> int:
     """Index just after the block that starts at `i` (its closing token, or itself)."""
     if tokens[i].nesting != 1:
         return i + 1
@@ -25,7 +42,7 @@ def block_end(tokens: list[Token], i: int) -> int:
 
 
 def to_markup(
-    tokens: list[Token], lo: int, hi: int, conv: Converter, found: Found, indent: int = 0
+    tokens: Sequence[BlockToken], lo: int, hi: int, conv: Converter, found: Found, indent: int = 0
 ) -> list[str]:
     """The markup lines of the blocks in tokens[lo:hi]."""
     out: list[str] = []
@@ -69,7 +86,7 @@ def to_markup(
 
 
 def _list(
-    tokens: list[Token], lo: int, hi: int, conv: Converter, found: Found, indent: int
+    tokens: Sequence[BlockToken], lo: int, hi: int, conv: Converter, found: Found, indent: int
 ) -> list[str]:
     ordered = tokens[lo].type == "ordered_list_open"
     start = int(tokens[lo].attrGet("start") or 1) if ordered else 1
@@ -90,7 +107,9 @@ def _list(
     return out
 
 
-def _table(tokens: list[Token], lo: int, hi: int, conv: Converter, found: Found) -> list[str]:
+def _table(
+    tokens: Sequence[BlockToken], lo: int, hi: int, conv: Converter, found: Found
+) -> list[str]:
     rows: list[list[str]] = []
     header = 0
     for j in range(lo, hi):

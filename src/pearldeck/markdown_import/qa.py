@@ -32,8 +32,9 @@ from pearldeck.markdown_import.text import Converter, Found, collapse
 from pearldeck.model import Problem
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
+    from collections.abc import Sequence
 
+    from pearldeck.markdown_import.blocks import BlockToken
     from pearldeck.markdown_import.walk import _Draft, _Scope
 
 
@@ -117,7 +118,7 @@ class CardReader(FrontMatterReader):
             for line in source.split("\n")
         )
 
-    def absorb(self, tokens: list[Token], i: int, end: int) -> bool:
+    def absorb(self, tokens: Sequence[BlockToken], i: int, end: int) -> bool:
         """Take the block tokens[i:end] into the answer of the open card, if it goes on."""
         o = self.open
         tok = tokens[i]
@@ -336,7 +337,7 @@ class CardReader(FrontMatterReader):
 
     # --- list items ---
 
-    def list_items(self, tokens: list[Token], lo: int, hi: int) -> None:
+    def list_items(self, tokens: Sequence[BlockToken], lo: int, hi: int) -> None:
         """Every item of a list (nested ones too) is a one-line card or nothing."""
         items: list[tuple[int, list[tuple[int, str, bool]]]] = []
         for j in range(lo, hi):

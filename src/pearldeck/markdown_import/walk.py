@@ -33,12 +33,15 @@ from pearldeck.markdown_import.common import (
     _TooMany,
     pathway_named,
 )
+from pearldeck.markdown_import.plainscan import plain_tokens
 from pearldeck.markdown_import.qa import CardReader
 from pearldeck.markdown_import.text import Found
 from pearldeck.model import CLOZE_RE, Problem
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
+    from collections.abc import Sequence
+
+    from pearldeck.markdown_import.blocks import BlockToken
 
 
 def parse_markdown(text: str, path: str, defaults: ImportDefaults = NO_DEFAULTS) -> ParseResult:
@@ -132,14 +135,17 @@ class _Parser(CardReader):
     # --- the block walk ---
 
     def walk(self, body: str) -> None:
-        block_md = _table_markdown_it() if "|" in body else _markdown_it()[0]
-        tokens = _TokenBudget()
-        block_md.block.parse(body, block_md, self.env, tokens)
+        tokens: Sequence[BlockToken] | None = plain_tokens(body, MAX_TOKENS)
+        if tokens is None:  # not plain lines only: markdown-it reads the blocks
+            block_md = _table_markdown_it() if "|" in body else _markdown_it()[0]
+            budget = _TokenBudget()
+            block_md.block.parse(body, block_md, self.env, budget)
+            tokens = budget
         self.body_lines = body.split("\n")
         self.check_depth(tokens)
         self.walk_blocks(tokens, 0, len(tokens))
 
-    def check_depth(self, tokens: list[Token]) -> None:
+    def check_depth(self, tokens: Sequence[BlockToken]) -> None:
         """markdown-it silently drops what is inside a container opened too deep: say so."""
         for tok in tokens:
             if (
@@ -155,7 +161,7 @@ class _Parser(CardReader):
                 )
                 return
 
-    def walk_blocks(self, tokens: list[Token], lo: int, hi: int) -> None:
+    def walk_blocks(self, tokens: Sequence[BlockToken], lo: int, hi: int) -> None:
         i = lo
         while i < hi:
             tok = tokens[i]
