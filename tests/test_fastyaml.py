@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -154,3 +155,56 @@ def test_written_pearls_read_back_exactly(values: list[str]) -> None:
         assert [r.values for r in parsed.pearls] == [
             {"id": f"id{i:04d}", "text": v, "back": v, "source": v} for i, v in enumerate(values)
         ]
+
+
+SENTENCE_CHARS = "aZ0 .?()'/+=%;-:#,[]{}\"&*!|>@`~\\\n\t"
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=SENTENCE_CHARS, max_size=12),
+        st.tuples(
+            st.sampled_from(["No", "yes", "null", "Off", "y", "a"]), st.text(SENTENCE_CHARS)
+        ).map(lambda p: p[0] + p[1]),
+    )
+)
+def test_the_formatters_quick_plain_check_never_says_plain_wrongly(value: str) -> None:
+    """`_SURELY_PLAIN` may only say yes where the full check, the fast reader and PyYAML
+    all read the plain value back as itself. (Only as a mapping value: it needs a space,
+    and tags, the one flow list, never have one.)"""
+    import yaml
+
+    from pearldeck.store import pearlfile
+
+    if not pearlfile._SURELY_PLAIN.fullmatch(value):
+        return
+    assert pearlfile._plain_ok(value)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pearlfile, "_SURELY_PLAIN", re.compile("(?!)"))  # the full check alone
+        assert pearlfile._plain_ok(value)
+    line = f"- text: {value}\n"
+    assert fast_parse(line) == [(1, 2, {"text": value}, {"text": 1})]
+    assert yaml.safe_load(line) == [{"text": value}]
+
+
+def test_the_quick_plain_check_takes_the_usual_pearl() -> None:
+    from pearldeck.store import pearlfile
+
+    assert pearlfile._SURELY_PLAIN.fullmatch("Loop diuretic of choice in acute HF (IV)?")
+    assert not pearlfile._SURELY_PLAIN.fullmatch("yes")  # a bool to YAML 1.1
+    assert not pearlfile._SURELY_PLAIN.fullmatch("a: b")
+
+
+def test_bad_chars_are_exactly_those_outside_yamls_printable_set() -> None:
+    """YAML 1.1's printable set: tab aside, the fast reader leaves every other to PyYAML."""
+    from pearldeck.store.fastyaml import BAD_CHARS
+
+    printable = re.compile(
+        "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    )
+    every = "".join(map(chr, range(0x110000)))
+    refused = {m.start() for m in BAD_CHARS.finditer(every)}
+    allowed = {m.start() for m in printable.finditer(every)}
+    assert refused.isdisjoint(allowed)
+    assert len(refused) + len(allowed) == 0x110000

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pearldeck.store.layout import PearlFile
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps's output, built once
 OldContent = dict[str, tuple[str, float]]
 """id -> (content digest, changed_at) of a file's pearls as the index has them."""
 
@@ -34,7 +35,7 @@ def pearl_row(
     # only when set: every other pearl's row and digest stay as they were
     if v.get("notes") or v.get("context"):
         values += [v.get("notes"), v.get("context")]
-    data = json.dumps(values, ensure_ascii=False)
+    data = _to_json(values)
     content = hashlib.blake2b((f.pathway + data).encode(), digest_size=12).hexdigest()
     prev = old.get(pid)
     changed = prev[1] if prev and prev[0] == content else f.mtime_ns / 1e9

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import yaml
+from typing import TYPE_CHECKING
 
 from pearldeck.markdown_import.common import (
     _PATHWAY_LIST,
@@ -13,6 +13,9 @@ from pearldeck.markdown_import.common import (
     _quote,
     pathway_named,
 )
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class FrontMatterReader:
@@ -50,6 +53,8 @@ class FrontMatterReader:
 
     def read_yaml(self, src: str, first: int) -> bool:
         """Set the file defaults from front matter starting on line `first`; False if bad."""
+        import yaml  # only a note with front matter pays for PyYAML
+
         try:
             depth = 0
             for ev in yaml.parse(src, Loader=yaml.BaseLoader):
@@ -114,6 +119,8 @@ class FrontMatterReader:
         return ok
 
     def read_tags(self, node: yaml.Node, line: int) -> bool:
+        import yaml
+
         if isinstance(node, yaml.ScalarNode):
             raw: list[str] = node.value.split(",")
         elif isinstance(node, yaml.SequenceNode) and all(

@@ -11,10 +11,10 @@ import re
 from typing import Any
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: |$)")
-# tabs, odd line breaks and anything YAML's reader refuses: leave those to the full parser
-BAD_CHARS = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+# Tabs, odd line breaks and anything YAML's reader refuses: leave those to the full parser.
+# Written as the few characters refused rather than the printable ranges allowed (the same
+# set): the negated form took 9 ms to compile, in every command that reads a pearl file.
+BAD_CHARS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "/": "/"}
 _FLOW_ITEM_BAD = re.compile(r"[\[\]{}\"'#&*!|>%@`]|: |:$|^-|^\?|^:")

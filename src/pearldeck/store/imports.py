@@ -61,13 +61,9 @@ def _loads(line: bytes) -> object:
 
 def append_imports(root: Path, records: Iterable[ImportRecord]) -> None:
     """Append records, fsynced; one line each, so git merges two machines' lines."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     lines = [
-        json.dumps(
-            {"note": r.note, "key": r.key, "pearl": r.pearl, "digest": r.digest},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        + "\n"
+        encode({"note": r.note, "key": r.key, "pearl": r.pearl, "digest": r.digest}) + "\n"
         for r in records
     ]
     if lines:

@@ -29,8 +29,18 @@ def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     return resolvers
 
 
+# Words and spaces with tame punctuation, from a letter to a letter, digit or stop: no YAML
+# indicator, comment, key or flow separator, and (having a space) no bool, null, number or
+# date. Most pearls are such sentences; the full check below decides everything else.
+_SURELY_PLAIN = re.compile(
+    r"[A-Za-z][A-Za-z0-9 .?()'/+=%;-]* [A-Za-z0-9 .?()'/+=%;-]*[A-Za-z0-9.?)]"
+)
+
+
 def _plain_ok(value: str) -> bool:
     """Plain style reads back as this same string, in PyYAML and in any YAML 1.1/1.2 tool."""
+    if _SURELY_PLAIN.fullmatch(value):
+        return True
     if "\n" in value or value != value.strip() or BAD_CHARS.search(value):
         return False
     if plain_scalar(value) != value:
