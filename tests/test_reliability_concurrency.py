@@ -189,7 +189,7 @@ def _edit_during(
     return lambda: done[0] if done else None
 
 
-@pytest.mark.parametrize("step", ["append_pearls", "format_pearl"])
+@pytest.mark.parametrize("step", ["finish_append", "format_pearl"])
 def test_an_edit_inside_the_window_between_read_and_write_is_never_overwritten(
     root: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
@@ -197,7 +197,7 @@ def test_an_edit_inside_the_window_between_read_and_write_is_never_overwritten(
         [p] = col.add([draft("Target {{c1::x}}")], NOW)
         edit = _edit_during(monkeypatch, step, root / "acute.yaml")
         with pytest.raises(ChangedOnDisk):
-            if step == "append_pearls":
+            if step == "finish_append":
                 col.add([PearlDraft(pathway="acute", text="New {{c1::y}}")], NOW)
             else:
                 col.replace_pearl(p.id, draft("Target, edited {{c1::x}}"))

@@ -29,6 +29,8 @@ from pearldeck.studyday import study_day
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
+    from pearldeck.store.fastyaml import FastPearls
+    from pearldeck.store.pearlfile import AppendTarget
     from pearldeck.store.yamlfile import ParsedFile, RawPearl
 
 
@@ -82,7 +84,7 @@ class PearlFiles(FolderIndex):
         self, drafts: Sequence[PearlDraft], now: datetime, *, validated: bool = False
     ) -> list[str]:
         """As `add`, returning only the new pearls' ids (an import of thousands needs no more)."""
-        from pearldeck.store.pearlfile import CannotAppend, append_pearls
+        from pearldeck.store.pearlfile import CannotAppend, append_target, finish_append
 
         problems = (
             []
@@ -94,35 +96,44 @@ class PearlFiles(FolderIndex):
         today = study_day(now, self.settings.day_starts_at).isoformat()
         used = self.index.pearl_ids()
         by_file: dict[str, list[tuple[str, PearlDraft]]] = {}
-        targets: dict[str, str] = {}
+        files: dict[str, str] = {}
         ids: list[str] = []  # in the drafts' order, which is not the files' order
         for d in drafts:  # those with no date get today's, as they are written
-            if d.pathway not in targets:
-                targets[d.pathway] = self._target_file(d.pathway)
+            if d.pathway not in files:
+                files[d.pathway] = self._target_file(d.pathway)
             ids.append(self._fresh_id(used))
-            by_file.setdefault(targets[d.pathway], []).append((ids[-1], d))
+            by_file.setdefault(files[d.pathway], []).append((ids[-1], d))
         with locked(self._lock):
-            changes: list[tuple[Path, bytes, bytes | None]] = []
-            checked: list[tuple[str, str, ParsedFile]] = []
+            olds: list[bytes | None] = []
+            targets: list[AppendTarget] = []
             for rel, items in by_file.items():
-                path = self.root / rel
                 try:
-                    old = read_existing(path)
+                    old = read_existing(self.root / rel)
                 except OSError as e:
                     why = f"cannot read: {e.strerror or e}"
                     raise PearlError([Problem(self.display(rel), 0, why)]) from None
+                olds.append(old)
                 try:
                     text = old.decode("utf-8") if old else ""
-                    pathway = items[0][1].pathway
-                    new = append_pearls(text, self.display(rel), pathway, items, added=today)
+                    targets.append(append_target(text, self.display(rel), items[0][1].pathway))
                 except UnicodeDecodeError:
                     raise PearlError(
                         [Problem(self.display(rel), 0, "not valid UTF-8 text")]
                     ) from None
                 except CannotAppend as e:
                     raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
-                changes.append((path, new.text.encode("utf-8"), old))
-                checked.append((rel, items[0][1].pathway, new.parsed))
+            parts = _formatted_parts(list(by_file.values()), targets, today)
+            changes: list[tuple[Path, bytes, bytes | None]] = []
+            checked: list[tuple[str, str, ParsedFile]] = []
+            for (rel, items), target, old, done in zip(
+                by_file.items(), targets, olds, parts, strict=True
+            ):
+                try:
+                    new = finish_append(target, items, done)
+                except CannotAppend as e:  # pragma: no cover - a formatter bug
+                    raise PearlError([Problem(self.display(rel), 0, str(e))]) from None
+                changes.append((self.root / rel, new.text.encode("utf-8"), old))
+                checked.append((rel, target.pathway, new.parsed))
             replace_files(changes)  # every file or none: an import is never half done
             try:
                 self._index_written(changes, checked)
@@ -281,3 +292,28 @@ def _plain_block(block: str, pearl_id: str) -> bool:
         and items[0][1] == 2
         and items[0][2].get("id") == pearl_id
     )
+
+
+_BATCH = 250
+"""New pearls formatted and read back as one part: a big import's half for each core."""
+
+
+def _formatted_parts(
+    batches: list[list[tuple[str, PearlDraft]]], targets: list[AppendTarget], added: str
+) -> list[list[tuple[str, FastPearls | None]]]:
+    """Each file's new pearls, formatted and read back by the fast reader in parts of
+    `_BATCH`, a big import's later parts in a forked child (all pure work)."""
+    from pearldeck.services.forked import split_map
+    from pearldeck.store.pearlfile import formatted
+
+    jobs = [(k, items[a : a + _BATCH]) for k, items in enumerate(batches)
+            for a in range(0, len(items), _BATCH)]  # fmt: skip
+
+    def run(job: tuple[int, list[tuple[str, PearlDraft]]]) -> tuple[str, FastPearls | None]:
+        return formatted(job[1], targets[job[0]].indent, added)
+
+    weights = [sum(160 + len(d.text) + len(d.back or "") for _, d in part) for _, part in jobs]
+    out: list[list[tuple[str, FastPearls | None]]] = [[] for _ in batches]
+    for (k, _), (part, _) in zip(jobs, split_map(run, jobs, weights), strict=True):
+        out[k].append(part)
+    return out

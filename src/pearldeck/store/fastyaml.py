@@ -136,11 +136,15 @@ def _value(value: str) -> str | list[str] | None:
     return plain_scalar(value)
 
 
-def fast_parse(text: str) -> list[tuple[int, int, dict[str, Any], dict[str, int]]] | None:
+FastPearls = list[tuple[int, int, dict[str, Any], dict[str, int]]]
+"""[(line, key column, values, key lines)]: what the fast reader makes of a file."""
+
+
+def fast_parse(text: str) -> FastPearls | None:
     """[(line, key column, values, key lines)] for a plain-layout file, else None."""
     if BAD_CHARS.search(text) or "\n---" in text or text.startswith("---"):
         return None
-    items: list[tuple[int, int, dict[str, Any], dict[str, int]]] = []
+    items: FastPearls = []
     indent = -1
     current: dict[str, Any] | None = None
     key_lines: dict[str, int] = {}

@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING
 
 from pearldeck.model import SYNTAX
 from pearldeck.schema import KEYS
-from pearldeck.store.fastyaml import BAD_CHARS, plain_scalar
-from pearldeck.store.yamlfile import DATE_RE, ParsedFile, parse_appended, parse_pearl_file
+from pearldeck.store.fastyaml import BAD_CHARS, FastPearls, fast_parse, plain_scalar
+from pearldeck.store.yamlfile import (
+    DATE_RE,
+    ParsedFile,
+    parse_appended_parts,
+    parse_pearl_file,
+)
 
 if TYPE_CHECKING:
     from pearldeck.drafts import PearlDraft
@@ -94,16 +99,20 @@ class CannotAppend(Exception):
     """The file's shape does not allow appending (a flow list, or broken YAML)."""
 
 
-def append_pearls(
-    old: str,
-    path: str,
-    pathway: str,
-    new: Sequence[tuple[str, PearlDraft]],
-    *,
-    added: str | None = None,
-) -> Appended:
-    """Append pearls at the end of a file, keeping every existing byte as it was; `added`
-    is the date of those that carry none."""
+@dataclass(frozen=True)
+class AppendTarget:
+    """A file about to get pearls at its end: its parse and where the new lines go."""
+
+    path: str
+    pathway: str
+    parsed: ParsedFile
+    head: str
+    """The old text, ending in a newline unless empty."""
+    indent: int
+
+
+def append_target(old: str, path: str, pathway: str) -> AppendTarget:
+    """Check that pearls can be appended to this file's text; CannotAppend says why not."""
     parsed = parse_pearl_file(old, path, pathway)
     syntax = [p for p in parsed.problems if p.kind == SYNTAX]
     if syntax:
@@ -115,10 +124,29 @@ def append_pearls(
         )
     indent = parsed.list_column if parsed.pearls else 0
     head = old + "\n" if old and not old.endswith("\n") else old
-    chunk = "".join(format_pearl(pid, draft, indent, added=added) for pid, draft in new)
-    text = head + chunk
+    return AppendTarget(path, pathway, parsed, head, indent)
+
+
+def formatted(
+    new: Sequence[tuple[str, PearlDraft]], indent: int, added: str | None
+) -> tuple[str, FastPearls | None]:
+    """New pearls' lines, and the fast reader's reading of them: the pure part of an
+    append, which a forked child can do for half of a big import."""
+    text = "".join(format_pearl(pid, draft, indent, added=added) for pid, draft in new)
+    return text, fast_parse(text)
+
+
+def finish_append(
+    target: AppendTarget,
+    new: Sequence[tuple[str, PearlDraft]],
+    parts: Sequence[tuple[str, FastPearls | None]],
+) -> Appended:
+    """The file with `parts` (`formatted` runs of `new`, in order) appended, checked to
+    read back as the old pearls followed by exactly the new ones."""
+    path, pathway, parsed = target.path, target.pathway, target.parsed
+    text = target.head + "".join(chunk for chunk, _ in parts)
     # the whole file read back, as the index will keep it: by the new lines alone if it can
-    check = parse_appended(parsed, head, chunk, path, pathway) or parse_pearl_file(
+    check = parse_appended_parts(parsed, target.head, parts, path, pathway) or parse_pearl_file(
         text, path, pathway
     )
     ids = [p.values.get("id") for p in check.pearls[len(parsed.pearls) :]]
@@ -130,6 +158,20 @@ def append_pearls(
                 f"{path}: pearl text would not read back as written"
             )  # pragma: no cover
     return Appended(text, check)
+
+
+def append_pearls(
+    old: str,
+    path: str,
+    pathway: str,
+    new: Sequence[tuple[str, PearlDraft]],
+    *,
+    added: str | None = None,
+) -> Appended:
+    """Append pearls at the end of a file, keeping every existing byte as it was; `added`
+    is the date of those that carry none."""
+    target = append_target(old, path, pathway)
+    return finish_append(target, new, [formatted(new, target.indent, added)])
 
 
 def content_id(values: dict[str, object], n: int) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pearldeck.model import FILE, Problem
 from pearldeck.schema import DATE_RE, KEYS, ParsedFile, RawPearl, raw_tags, validate_raw
-from pearldeck.store.fastyaml import fast_parse
+from pearldeck.store.fastyaml import FastPearls, fast_parse
 
 __all__ = [
     "DATE_RE",
@@ -13,6 +15,7 @@ __all__ = [
     "ParsedFile",
     "RawPearl",
     "parse_appended",
+    "parse_appended_parts",
     "parse_pearl_file",
     "raw_tags",
     "too_large",
@@ -55,24 +58,44 @@ def parse_appended(
     before: ParsedFile, head: str, chunk: str, path: str, pathway: str
 ) -> ParsedFile | None:
     """`parse_pearl_file(head + chunk)`, reading only `chunk`, given `before`, the parse of
-    `head`; None when that cannot be told from the parts (then parse the whole).
+    `head`; None when that cannot be told from the parts (then parse the whole)."""
+    if not before.plain or (head and not head.endswith("\n")):
+        return None  # before the fast reader spends anything on the chunk
+    return parse_appended_parts(before, head, [(chunk, fast_parse(chunk))], path, pathway)
+
+
+def parse_appended_parts(
+    before: ParsedFile,
+    head: str,
+    parts: Sequence[tuple[str, FastPearls | None]],
+    path: str,
+    pathway: str,
+) -> ParsedFile | None:
+    """`parse_pearl_file(head + every part's text)`, given `before`, the parse of `head`,
+    and each part's own fast reading; None when that cannot be told from the parts.
 
     The fast reader takes a file line by line, each line standing on its own, so when it
-    read `head` (ending in a newline) and reads `chunk` at the same list column, the
-    pearls of the whole are those of `head` followed by those of `chunk`, lines shifted."""
+    read `head` (ending in a newline) and reads each part (each starting a list item and
+    ending in a newline) at the same list column, the pearls of the whole are those of
+    `head` followed by those of each part, lines shifted."""
     if not before.plain or (head and not head.endswith("\n")):
         return None
-    if too_large(len(head) + len(chunk), path) is not None:
+    if too_large(len(head) + sum(len(text) for text, _ in parts), path) is not None:
         return None
-    fast = fast_parse(chunk)
-    if not fast or (before.pearls and fast[0][1] != before.pearls[0].column):
-        return None
+    column = before.pearls[0].column if before.pearls else None
     offset = head.count("\n")
     out = ParsedFile(list(before.pearls), list(before.problems), True, 0, True)
-    for line, col, values, lines in fast:
-        shifted = {k: n + offset for k, n in lines.items()}
-        raw = RawPearl(line + offset, col, line + offset, False, values, shifted)
-        out.problems.extend(validate_raw(raw, path, pathway))
-        out.pearls.append(raw)
+    for text, fast in parts:
+        if not fast or not text.endswith("\n") or column not in (None, fast[0][1]):
+            return None
+        column = fast[0][1]
+        for line, col, values, lines in fast:
+            shifted = {k: n + offset for k, n in lines.items()}
+            raw = RawPearl(line + offset, col, line + offset, False, values, shifted)
+            out.problems.extend(validate_raw(raw, path, pathway))
+            out.pearls.append(raw)
+        offset += text.count("\n")
+    if not out.pearls:
+        return None
     out.list_column = out.pearls[0].column - 2
     return out
