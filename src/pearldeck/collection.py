@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -60,7 +59,7 @@ class Collection(Reviews, PearlFiles, DailyQueue):
         device: str | None = None,
         assign_ids: bool = True,
         new_id: Callable[[], str] = random_id,
-        new_event_id: Callable[[], str] = lambda: secrets.token_hex(8),
+        new_event_id: Callable[[], str] = lambda: _event_id(),
         progress: Callable[[str], None] = lambda _: None,
     ) -> None:
         """`progress` hears what a long build of the index is doing (a first run)."""
@@ -433,3 +432,9 @@ def remember_preference(key: str, value: str) -> bool:
 def _rebuilt(index: Path) -> Problem:
     why = "the index (a cache of your files) was damaged; it was built again from your files"
     return Problem(str(index.parent), 0, why)
+
+
+def _event_id() -> str:
+    import secrets  # only a command that records something pays for it
+
+    return secrets.token_hex(8)

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from pearldeck.anki_import.types import DELETED_TAG
 from pearldeck.model import PATHWAYS
 from pearldeck.store import gitlog
 from pearldeck.store.pearl_tables import ExportRow
@@ -44,6 +43,7 @@ def note_times(col: Collection, cached: Mapping[str, float]) -> dict[str, float]
 def deleted_rows(col: Collection) -> tuple[list[ExportRow], dict[str, float]]:
     """The pearls git says were deleted, as they last were, tagged `pearldeck::deleted`,
     and each one's deletion time."""
+    from pearldeck.anki_import.types import DELETED_TAG  # only when git has any deleted
     from pearldeck.store.yamlfile import parse_pearl_file, raw_tags
 
     present = col.index.pearl_ids()

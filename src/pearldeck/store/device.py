@@ -15,8 +15,6 @@ import contextlib
 import json
 import os
 import re
-import secrets
-import socket
 from pathlib import Path
 
 from pearldeck.atomicfile import replacing
@@ -54,6 +52,8 @@ def device_id(root: Path) -> str:
 
 
 def _identity(root: Path) -> dict[str, object]:
+    import socket  # loaded by the commands that name the device, not by every one
+
     st = root.stat()
     return {
         "host": socket.gethostname(),
@@ -105,5 +105,8 @@ def _legacy(root: Path) -> str | None:
 
 
 def _new_name() -> str:
+    import secrets
+    import socket
+
     host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:20] or "device"
     return f"{host}-{secrets.token_hex(3)}"

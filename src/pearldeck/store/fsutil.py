@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import functools
@@ -123,6 +122,8 @@ RENAME_EXCHANGE = 2
 
 @functools.cache
 def _libc_renameat2() -> Callable[..., int] | None:
+    import ctypes  # once, on the first rename that needs it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         fn = libc.renameat2
@@ -140,6 +141,8 @@ def _renameat2(src: Path, dst: Path, flags: int) -> None:
     if fn is None:
         raise NotImplementedError
     if fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) != 0:
+        import ctypes  # loaded already, by _libc_renameat2
+
         err = ctypes.get_errno()
         if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
             raise NotImplementedError

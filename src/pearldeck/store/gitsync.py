@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pearldeck.store.fsutil import read_regular
-from pearldeck.store.yamlfile import MAX_FILE_BYTES
 
 DRIVER = "pearls"
 DRIVER_NAME = "pearl files, merged by pearl id (pearldeck)"
@@ -120,6 +119,8 @@ class FileMerge:
 def merge_file(base: Path, ours: Path, theirs: Path, name: str) -> FileMerge:
     """Merge `theirs` into `ours` (rewritten in place), by pearl id; where the files
     cannot be told apart by pearl, git's own line merge decides, with markers."""
+    from pearldeck.store.yamlfile import MAX_FILE_BYTES  # `init` needs no pearl reader
+
     try:
         texts = [read_regular(p, MAX_FILE_BYTES).decode("utf-8") for p in (base, ours, theirs)]
     except (OSError, UnicodeDecodeError):
