@@ -218,9 +218,12 @@ def test_notes_parsed_on_two_cores_read_as_on_one(
         media = NoteMedia(col.root)
         defaults = ImportDefaults(media=media)
         split = read_note_cards([str(notes)], defaults, col.validate_draft, col.note_cache())
+        again = read_note_cards([str(notes)], defaults, col.validate_draft, col.note_cache())
     assert split.parsed == 3
     assert _view(split) == _view(serial)
     assert list(media.copied) == [notes / "strip.png"]  # c.md was read in the child
+    assert again.parsed == 0  # the child kept its own half's parses
+    assert _view(again) == _view(serial)
 
 
 def test_split_map_keeps_order_and_does_a_failed_childs_half_itself(

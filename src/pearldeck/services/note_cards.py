@@ -79,8 +79,13 @@ def read_note_cards(
     todo = [i for i, e in enumerate(entries) if e is None]
 
     def parse(i: int) -> _Entry:
+        """One note's parse, kept for next time (a forked child keeps its own half)."""
         name, data = inputs[i]
-        return _parse(name, data, digests[i], defaults, validate)
+        entry = _parse(name, data, digests[i], defaults, validate)
+        where = places[i]
+        if where is not None:
+            _store(where, entry)
+        return entry
 
     for i, (entry, remote) in zip(
         todo, split_map(parse, todo, [len(inputs[i][1]) for i in todo]), strict=True
@@ -89,9 +94,6 @@ def read_note_cards(
             entry = parse(i)
         entries[i] = entry
         out.parsed += 1
-        where = places[i]
-        if where is not None:
-            _store(where, entry)
     for done in entries:
         if done is None:  # pragma: no cover - every index of todo was filled above
             continue
