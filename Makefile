@@ -57,7 +57,7 @@ TYPED_TESTS := tests/anki_decks.py tests/anki_replay.py tests/budget.py tests/co
 	tests/test_layers.py tests/test_lint.py tests/test_markdown_import.py \
 	tests/test_markdown_obsidian.py tests/test_markdown_sync.py tests/test_markup.py tests/test_new_card_order.py tests/test_note_cache.py \
 	tests/test_optimize.py tests/test_parse_appended.py tests/test_patch_index.py tests/test_pearl_rules.py tests/test_plainscan.py \
-	tests/test_problem_kinds.py tests/test_quick_due.py tests/test_readme_examples.py \
+	tests/test_problem_kinds.py tests/test_quick_due.py tests/test_random_ids.py tests/test_readme_examples.py \
 	tests/test_rebuild.py tests/test_reliability_concurrency.py tests/test_reliability_crash.py \
 	tests/test_reliability_editor_race.py tests/test_reliability_faults.py \
 	tests/test_reliability_fuzz.py tests/test_reliability_hostile.py \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -156,11 +157,38 @@ class Pearl:
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-def random_id() -> str:
-    """Six base-36 characters from one draw of the system's random source."""
-    import secrets  # here: it loads `random`, which most commands never need
+_ID_SPACE = 36**6
+_ID_LIMIT = (2**40 // _ID_SPACE) * _ID_SPACE  # below it, 5 random bytes mod 36**6 are uniform
 
-    n = secrets.randbelow(36**6)
+
+class _RandomBytes:
+    """The system's random source read 4 KB at a time: an import of 10,000 pearls made
+    10,000 `getrandom` calls for their ids. Emptied in a forked child, which must not
+    draw the bytes its parent will."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.pos = 0
+
+    def take(self, k: int) -> bytes:
+        if self.pos + k > len(self.buf):
+            self.buf, self.pos = os.urandom(4096), 0
+        self.pos += k
+        return self.buf[self.pos - k : self.pos]
+
+    def empty(self) -> None:
+        self.buf, self.pos = b"", 0
+
+
+_RANDOM = _RandomBytes()
+os.register_at_fork(after_in_child=_RANDOM.empty)
+
+
+def random_id() -> str:
+    """Six base-36 characters, uniformly from the system's random source."""
+    while (n := int.from_bytes(_RANDOM.take(5))) >= _ID_LIMIT:
+        pass  # about 1 draw in 4,600: drawn again, so that every id is equally likely
+    n %= _ID_SPACE
     out = []
     for _ in range(6):
         n, d = divmod(n, 36)
