@@ -30,7 +30,7 @@ FAST_TESTS := tests/test_layers.py tests/test_problem_kinds.py tests/test_dedupe
 	tests/test_rebuild.py tests/test_quick_due.py tests/test_report_html.py \
 	tests/test_anki_export.py tests/test_optimize.py tests/test_cli.py tests/test_tui_text.py \
 	tests/test_transfer_cli.py tests/test_write_through.py tests/test_note_cache.py \
-	tests/test_parse_appended.py
+	tests/test_parse_appended.py tests/test_plainscan.py tests/test_random_ids.py
 
 test-fast: $(STAMP)  ## under a minute: what to run after each edit
 	PEARLDECK_FUZZ_EXAMPLES=25 $(BIN)/pytest -q -x -m "not slow" $(FAST_TESTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from pearldeck.markdown_import.plainscan import plain_tokens
 from pearldeck.markdown_import.walk import parse_markdown
 
 TESTS = Path(__file__).parent
+EXAMPLES = int(os.environ.get("PEARLDECK_FUZZ_EXAMPLES", "300"))
 
 WORDS = st.sampled_from(
     [
@@ -135,7 +137,7 @@ def as_dicts(tokens: list[BlockToken]) -> list[dict[str, object]]:
     return [{k: getattr(t, k) for k in SEEN} for t in tokens]
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES * 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(NOTES)
 def test_the_scanner_gives_markdown_its_tokens_or_declines(body: str) -> None:
     mine = plain_tokens(body, MAX_TOKENS)
@@ -188,7 +190,7 @@ def _without_scanner(monkeypatch: pytest.MonkeyPatch, text: str, path: str) -> o
         return parse_markdown(text, path)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(NOTES.map(lambda body: "# Acute care\n" + body))
 def test_the_parse_is_the_same_with_or_without_the_scanner(body: str) -> None:
     with pytest.MonkeyPatch.context() as m:
