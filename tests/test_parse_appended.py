@@ -11,10 +11,31 @@ from hypothesis import strategies as st
 
 from pearldeck.collection import Collection
 from pearldeck.drafts import PearlDraft
+from pearldeck.store.fastyaml import fast_parse
 from pearldeck.store.layout import init_collection
-from pearldeck.store.pearlfile import append_pearls, format_pearl, formatted
-from pearldeck.store.yamlfile import parse_appended, parse_appended_parts, parse_pearl_file
+from pearldeck.store.pearlfile import (
+    Appended,
+    append_target,
+    finish_append,
+    format_pearl,
+    formatted,
+)
+from pearldeck.store.yamlfile import ParsedFile, parse_appended_parts, parse_pearl_file
 from tests.conftest import NOW
+
+
+def parse_appended(
+    before: ParsedFile, head: str, chunk: str, path: str, pathway: str
+) -> ParsedFile | None:
+    """The new lines read as one part, as a one-process append reads them."""
+    return parse_appended_parts(before, head, [(chunk, fast_parse(chunk))], path, pathway)
+
+
+def append_pearls(old: str, path: str, pathway: str, new: list[tuple[str, PearlDraft]]) -> Appended:
+    """An append done in one process: the file's target, one formatted part, the check."""
+    target = append_target(old, path, pathway)
+    return finish_append(target, new, [formatted(new, target.indent, None)])
+
 
 texts = st.text(
     st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1

@@ -160,20 +160,6 @@ def finish_append(
     return Appended(text, check)
 
 
-def append_pearls(
-    old: str,
-    path: str,
-    pathway: str,
-    new: Sequence[tuple[str, PearlDraft]],
-    *,
-    added: str | None = None,
-) -> Appended:
-    """Append pearls at the end of a file, keeping every existing byte as it was; `added`
-    is the date of those that carry none."""
-    target = append_target(old, path, pathway)
-    return finish_append(target, new, [formatted(new, target.indent, added)])
-
-
 def content_id(values: dict[str, object], n: int) -> str:
     """The id a pearl without one gets: made from its text, so that two clones that give
     the same hand-written pearl an id give it the same one (and a git merge sees one

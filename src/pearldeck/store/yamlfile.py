@@ -14,7 +14,6 @@ __all__ = [
     "MAX_FILE_BYTES",
     "ParsedFile",
     "RawPearl",
-    "parse_appended",
     "parse_appended_parts",
     "parse_pearl_file",
     "raw_tags",
@@ -52,16 +51,6 @@ def parse_pearl_file(text: str, path: str, pathway: str) -> ParsedFile:
 
     parse_events(text, path, pathway, out)
     return out
-
-
-def parse_appended(
-    before: ParsedFile, head: str, chunk: str, path: str, pathway: str
-) -> ParsedFile | None:
-    """`parse_pearl_file(head + chunk)`, reading only `chunk`, given `before`, the parse of
-    `head`; None when that cannot be told from the parts (then parse the whole)."""
-    if not before.plain or (head and not head.endswith("\n")):
-        return None  # before the fast reader spends anything on the chunk
-    return parse_appended_parts(before, head, [(chunk, fast_parse(chunk))], path, pathway)
 
 
 def parse_appended_parts(
