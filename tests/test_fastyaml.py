@@ -208,3 +208,35 @@ def test_bad_chars_are_exactly_those_outside_yamls_printable_set() -> None:
     allowed = {m.start() for m in printable.finditer(every)}
     assert refused.isdisjoint(allowed)
     assert len(refused) + len(allowed) == 0x110000
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="aYnN0_/-", max_size=6),
+        st.sampled_from(["yes", "No", "ON", "off", "null", "Null", "y", "N", "true", "FALSE"]),
+        st.from_regex(r"[a-z][a-z0-9/-]{0,10}", fullmatch=True),
+    )
+)
+def test_the_quick_word_check_never_says_plain_wrongly(value: str) -> None:
+    """A word the quick check calls plain is plain to the full check, and reads back as
+    itself as a mapping value and in a flow list (where tags are), fast and in PyYAML."""
+    import yaml
+
+    from pearldeck.store import pearlfile
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pearlfile, "_SURELY_PLAIN", re.compile("(?!)"))
+        m.setattr(pearlfile, "_SURELY_PLAIN_WORD", re.compile("(?!)"))  # the full check alone
+        full = pearlfile._plain_ok(value)
+    if value.lower() in pearlfile._YAML11_WORDS:  # bools and null: the full check decides
+        assert pearlfile._plain_ok(value) == full
+        return
+    if not pearlfile._SURELY_PLAIN_WORD.fullmatch(value):
+        return
+    assert pearlfile._plain_ok(value) and full
+    text = f"- text: {value}\n  tags: [{value}, {value}]\n"
+    assert fast_parse(text) == [
+        (1, 2, {"text": value, "tags": [value, value]}, {"text": 1, "tags": 2})
+    ]
+    assert yaml.safe_load(text) == [{"text": value, "tags": [value, value]}]

@@ -42,10 +42,18 @@ _SURELY_PLAIN = re.compile(
 )
 
 
+# One word (a tag): from a letter, no indicator, comment, key or flow separator; YAML 1.1
+# reads a word starting with a letter as a string unless it is one of its bools or null.
+_SURELY_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_/-]*")
+_YAML11_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+
+
 def _plain_ok(value: str) -> bool:
     """Plain style reads back as this same string, in PyYAML and in any YAML 1.1/1.2 tool."""
     if _SURELY_PLAIN.fullmatch(value):
         return True
+    if _SURELY_PLAIN_WORD.fullmatch(value) and value.lower() not in _YAML11_WORDS:
+        return True  # and so PyYAML is not loaded to format tags
     if "\n" in value or value != value.strip() or BAD_CHARS.search(value):
         return False
     if plain_scalar(value) != value:
