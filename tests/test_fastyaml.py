@@ -240,3 +240,40 @@ def test_the_quick_word_check_never_says_plain_wrongly(value: str) -> None:
         (1, 2, {"text": value, "tags": [value, value]}, {"text": 1, "tags": 2})
     ]
     assert yaml.safe_load(text) == [{"text": value, "tags": [value, value]}]
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="a/ ._:0-()'+#", max_size=10),
+        st.tuples(st.text(alphabet="a/ ._-:", max_size=12), st.integers(0, 999)).map(
+            lambda p: f"{p[0]}:{p[1]}"
+        ),
+        st.tuples(st.sampled_from(["/", "a", "No", "1"]), st.text("a/. -:")).map("".join),
+    )
+)
+def test_the_quick_origin_check_never_says_plain_wrongly(value: str) -> None:
+    """An origin (`vault/note.md:12`) the quick check calls plain is plain to the full
+    check and reads back as itself, fast and in PyYAML."""
+    import yaml
+
+    from pearldeck.store import pearlfile
+
+    if not pearlfile._SURELY_PLAIN_ORIGIN.fullmatch(value):
+        return
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pearlfile, "_SURELY_PLAIN", re.compile("(?!)"))
+        m.setattr(pearlfile, "_SURELY_PLAIN_WORD", re.compile("(?!)"))
+        m.setattr(pearlfile, "_SURELY_PLAIN_ORIGIN", re.compile("(?!)"))  # the full check
+        assert pearlfile._plain_ok(value)
+    line = f"- origin: {value}\n"
+    assert fast_parse(line) == [(1, 2, {"origin": value}, {"origin": 1})]
+    assert yaml.safe_load(line) == [{"origin": value}]
+
+
+def test_the_quick_origin_check_takes_a_note_path() -> None:
+    from pearldeck.store import pearlfile
+
+    assert pearlfile._SURELY_PLAIN_ORIGIN.fullmatch("/home/me/Vault/Cardio notes.md:12")
+    assert pearlfile._SURELY_PLAIN_ORIGIN.fullmatch("notes/renal-(AKI).md:3")
+    assert not pearlfile._SURELY_PLAIN_ORIGIN.fullmatch("1:2")  # sexagesimal to YAML 1.1

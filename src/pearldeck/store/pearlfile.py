@@ -46,6 +46,9 @@ _SURELY_PLAIN = re.compile(
 # reads a word starting with a letter as a string unless it is one of its bools or null.
 _SURELY_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_/-]*")
 _YAML11_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+# A note's path and line, as `origin` is written: from a letter or `/`, one colon, before
+# the line's digits (no `: `), no `#`; nothing YAML resolves starts with either.
+_SURELY_PLAIN_ORIGIN = re.compile(r"[A-Za-z/][A-Za-z0-9 _./()'+-]*[A-Za-z0-9_./)-]:[0-9]+")
 
 
 def _plain_ok(value: str) -> bool:
@@ -54,6 +57,8 @@ def _plain_ok(value: str) -> bool:
         return True
     if _SURELY_PLAIN_WORD.fullmatch(value) and value.lower() not in _YAML11_WORDS:
         return True  # and so PyYAML is not loaded to format tags
+    if _SURELY_PLAIN_ORIGIN.fullmatch(value):
+        return True  # nor to format where an imported pearl came from
     if "\n" in value or value != value.strip() or BAD_CHARS.search(value):
         return False
     if plain_scalar(value) != value:
