@@ -49,7 +49,7 @@ format: $(STAMP)
 # the tests mypy --strict checks too: every one (a new test file goes in here)
 TYPED_TESTS := tests/anki_decks.py tests/anki_replay.py tests/budget.py tests/conftest.py \
 	tests/media_fixtures.py tests/test_analytics.py tests/test_anki_export.py \
-	tests/test_anki_import.py tests/test_anki_parity.py tests/test_anki_roundtrip.py \
+	tests/test_anki_import.py tests/test_anki_parity.py tests/test_anki_roundtrip.py tests/test_anki_skeleton.py \
 	tests/test_atomicfile.py tests/test_bench_smoke.py tests/test_cli.py tests/test_clock_skew.py \
 	tests/test_collection.py tests/test_countdown.py tests/test_dedupe.py \
 	tests/test_device_name.py tests/test_fastyaml.py tests/test_git_merge_driver.py \

@@ -12,16 +12,15 @@ from datetime import date
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
-from typing import Protocol
-
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pearldeck import markup
 from pearldeck.atomicfile import replacing
 from pearldeck.gcpause import gc_paused
 from pearldeck.model import CLOZE_RE, PATHWAYS
+
+if TYPE_CHECKING:
+    import genanki
 
 
 class Exportable(Protocol):
@@ -140,6 +139,7 @@ def export_apkg(
     modified: Mapping[str, float] | None = None,
     progress: Callable[[int, int], None] | None = None,
     media: Callable[[str], Path | None] | None = None,
+    cache: Path | None = None,
 ) -> ExportResult:
     """Write `pearls` to the Anki package `out`, replacing it atomically.
 
@@ -151,7 +151,11 @@ def export_apkg(
     note's mtime, which Anki's "update if newer" import compares, so importing a re-export
     updates exactly the notes changed since the last import and keeps all reviews. A pearl
     missing from it gets its added date (or a fixed time) and so is never updated.
+
+    `cache` is a folder where what this module takes from genanki is kept between runs
+    (`anki-skeleton.json`), so that a later export does not load genanki at all.
     """
+    skeleton = _skeleton(cache)
     root = _deck_root(deck_name)
     _check_unique_ids(pearls)
     notes, cards, subdecks = _rows(pearls, root, modified or {}, progress)
@@ -159,7 +163,7 @@ def export_apkg(
     for pathway in sorted(subdecks, key=_pathway_key):
         decks[subdecks[pathway]] = (_subdeck(root, pathway), "")
     files, missing = _media_files(pearls, media)
-    size = _write_atomically(out, _collection(notes, cards, decks), files)
+    size = _write_atomically(out, _collection(notes, cards, decks, skeleton), files)
     if progress:
         progress(len(pearls), len(pearls))
     return ExportResult(
@@ -426,10 +430,9 @@ def _tags(pathway: str, tags: tuple[str, ...]) -> str:
     return f" {' '.join(unique)} "
 
 
-# Base 91 two digits at a time; a leading zero digit ("a") is then dropped.
-_BASE91_PAIRS: list[str] = [
-    a + b for a in genanki.util.BASE91_TABLE for b in genanki.util.BASE91_TABLE
-]
+# Base 91 two digits at a time; a leading zero digit ("a") is then dropped. Filled from
+# genanki's table by _skeleton, on the first guid or export.
+_BASE91_PAIRS: list[str] = []
 _GUID_PREFIX = f"{GUID_NAMESPACE}__".encode()
 
 
@@ -455,13 +458,93 @@ def _guid(pearl_id: str) -> str:
     n, d = divmod(n, 8281)
     n, c = divmod(n, 8281)
     a, b = divmod(n, 8281)
+    if not _BASE91_PAIRS:
+        _skeleton(None)
     pairs = _BASE91_PAIRS
     return (pairs[a] + pairs[b] + pairs[c] + pairs[d] + pairs[e]).lstrip("a")
 
 
-# genanki's schema without its indexes: Anki's importer reads the package by full scans and
-# primary keys, and the indexes would add a quarter to the time and the size.
-_TABLES = APKG_SCHEMA.split("CREATE INDEX", 1)[0]
+@dataclass(frozen=True)
+class _Skeleton:
+    """What the export takes from genanki, all of it data, so it can be kept on disk."""
+
+    tables: str
+    """genanki's schema without its indexes: Anki's importer reads the package by full
+    scans and primary keys, and the indexes would add a quarter to the time and size."""
+    col: str
+    """genanki's `col` row."""
+    base91: list[str]
+    models: list[dict[str, Any]]
+    """Both notetypes' JSON, with no deck id ("did") yet."""
+    deck: dict[str, Any]
+    """A deck's JSON, with no id, name or description yet."""
+
+
+_SKELETON_FILE = "anki-skeleton.json"
+
+
+def _skeleton_from_genanki() -> _Skeleton:
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    return _Skeleton(
+        tables=APKG_SCHEMA.split("CREATE INDEX", 1)[0],
+        col=APKG_COL,
+        base91=genanki.util.BASE91_TABLE,
+        models=[m.to_json(MODELS_MTIME, None) for m in _models()],
+        deck=genanki.Deck(0, "", "").to_json(),
+    )
+
+
+def _skeleton_key() -> list[object]:
+    """genanki's files and this one (the notetypes are defined here), by size and time."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("genanki")
+    places = list(spec.submodule_search_locations or []) if spec else []
+    files = sorted(f for place in places for f in Path(place).glob("*.py"))
+    return [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in [*files, Path(__file__)]]
+
+
+def _well_formed(s: _Skeleton) -> bool:
+    """Of the types genanki gives, as a file edited by hand might not be."""
+    if not (isinstance(s.base91, list) and len(s.base91) == 91):
+        return False
+    texts = all(isinstance(v, str) for v in (s.tables, s.col, *s.base91))
+    models = isinstance(s.models, list) and all(isinstance(m, dict) for m in s.models)
+    return texts and models and isinstance(s.deck, dict)
+
+
+def _skeleton(cache: Path | None) -> _Skeleton:
+    """genanki's data as kept in `cache`, if it was kept from these very files; else
+    genanki's own, then kept there. A torn or stale file only costs loading genanki."""
+    path = cache / _SKELETON_FILE if cache is not None else None
+    key = _skeleton_key() if path is not None else None
+    found: _Skeleton | None = None
+    if path is not None:
+        try:
+            kept = json.loads(path.read_bytes())
+            if kept["key"] == key:
+                found = _Skeleton(**kept["skeleton"])
+                if not _well_formed(found):
+                    found = None
+        except (OSError, ValueError, KeyError, TypeError):
+            found = None
+    if found is None:
+        found = _skeleton_from_genanki()
+        if path is not None:
+            from dataclasses import asdict
+
+            from pearldeck.atomicfile import replace_cache
+
+            data = {"key": key, "skeleton": asdict(found)}
+            replace_cache(path, json.dumps(data).encode())
+    if not _BASE91_PAIRS:
+        _BASE91_PAIRS.extend(a + b for a in found.base91 for b in found.base91)
+    return found
+
+
 # sfld and csum stay empty: Anki recomputes both on import, and sfld would add a fifth.
 _NOTE_ROW = "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, '', 0, 0, '')"
 _CARD_ROW = "INSERT INTO cards VALUES (?, ?, ?, ?, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')"
@@ -471,18 +554,19 @@ def _collection(
     notes: list[tuple[object, ...]],
     cards: list[tuple[int, ...]],
     decks: Mapping[int, tuple[str, str]],
+    skeleton: _Skeleton,
 ) -> bytes:
     """The collection.anki2 that genanki would write, with our ids and mtimes."""
     root_id = next(iter(decks))
-    models = {str(m.model_id): m.to_json(MODELS_MTIME, root_id) for m in _models()}
+    models = {m["id"]: m | {"did": root_id} for m in skeleton.models}
     # In memory: no temp file and no journal, for a database that is read once.
     db = sqlite3.connect(":memory:")
     try:
-        db.executescript(_TABLES)
-        db.executescript(APKG_COL)
+        db.executescript(skeleton.tables)
+        db.executescript(skeleton.col)
         (genanki_decks,) = db.execute("SELECT decks FROM col").fetchone()
         deck_json = json.loads(genanki_decks) | {
-            str(did): genanki.Deck(did, name, description).to_json()
+            str(did): skeleton.deck | {"id": did, "name": name, "desc": description}
             for did, (name, description) in decks.items()
         }
         db.execute(
@@ -497,6 +581,8 @@ def _collection(
 
 
 def _models() -> tuple[genanki.Model, genanki.Model]:
+    import genanki
+
     cloze = genanki.Model(
         CLOZE_MODEL_ID,
         "pearldeck cloze",

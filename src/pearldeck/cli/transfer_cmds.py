@@ -128,7 +128,13 @@ def write_deck(
 
     try:
         result = export_apkg(
-            pearls, out, deck_name=deck, modified=modified, progress=progress, media=find_media
+            pearls,
+            out,
+            deck_name=deck,
+            modified=modified,
+            progress=progress,
+            media=find_media,
+            cache=cache,
         )
     except ExportError as e:
         fail(str(e))
