@@ -22,7 +22,7 @@ from anki.notes import Note
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pearldeck import anki_export
+from pearldeck import anki_export, anki_fields
 from pearldeck.anki_export import ExportError, export_apkg
 from pearldeck.anki_filename import safe_filename
 from pearldeck.model import CLOZE_RE, Pearl
@@ -299,12 +299,12 @@ def cloze_markup(text: str) -> tuple[str, list[int]]:
     it) around its escaped words; all else is escaped. One card per number above 0."""
     out, numbers, pos = [], set(), 0
     for m in CLOZE_RE.finditer(text):
-        hint = "" if m[3] is None else "::" + anki_export._escape(m[3])
-        out += [anki_export._escape(text[pos : m.start()]), f"{{{{c{int(m[1])}::"]
-        out += [anki_export._escape(m[2]), hint, "}}"]
+        hint = "" if m[3] is None else "::" + anki_fields.escape(m[3])
+        out += [anki_fields.escape(text[pos : m.start()]), f"{{{{c{int(m[1])}::"]
+        out += [anki_fields.escape(m[2]), hint, "}}"]
         numbers.add(int(m[1]))
         pos = m.end()
-    out.append(anki_export._escape(text[pos:]))
+    out.append(anki_fields.escape(text[pos:]))
     return "".join(out), sorted(n - 1 for n in numbers if n > 0) or [0]
 
 
@@ -328,7 +328,7 @@ def test_cloze_text_is_marked_up_by_the_rule(texts: list[str], source: str | Non
     for p in pearls:
         fields, ords = written[p.id]
         assert (fields[0], ords) == cloze_markup(p.text)
-        assert fields[1] == anki_export._escape(source or "")
+        assert fields[1] == anki_fields.escape(source or "")
 
 
 def test_package_is_deflated_and_reproducible(tmp_path: Path) -> None:

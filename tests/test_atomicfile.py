@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pearldeck.anki_export import Exportable, export_apkg
+from pearldeck.anki_export import export_apkg
+from pearldeck.anki_fields import Exportable
 from pearldeck.atomicfile import replacing
 from pearldeck.model import Pearl
 

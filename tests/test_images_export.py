@@ -12,7 +12,8 @@ from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pearldeck.anki_export import _escape, _render, export_apkg
+from pearldeck.anki_export import export_apkg
+from pearldeck.anki_fields import escape, render
 from pearldeck.collection import Collection
 from pearldeck.model import Pearl
 from tests.conftest import NOW, draft
@@ -142,10 +143,10 @@ plain = st.text(st.characters(exclude_characters="*`<[\\|\n\x1f"), max_size=40).
 
 @given(plain)
 def test_plain_text_renders_as_its_escape(text: str) -> None:
-    assert _render(text) == _escape(text)
+    assert render(text) == escape(text)
 
 
 @given(st.text(alphabet="ab*`<>[]()!|-\\{}/:&\n u", max_size=40))
 def test_rendered_markup_leaves_no_bracket_or_brace_for_anki(text: str) -> None:
-    out = _render(text)  # `[sound:…]`, `[latex]` and `{{Field}}` mean nothing in a field
+    out = render(text)  # `[sound:…]`, `[latex]` and `{{Field}}` mean nothing in a field
     assert "[" not in out and "{" not in out and "}" not in out

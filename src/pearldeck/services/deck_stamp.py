@@ -21,6 +21,7 @@ STAMPS = "exports.json"
 _CODE = Path(__file__).resolve().parent.parent
 _CODE_FILES = (
     "anki_export.py",
+    "anki_fields.py",
     "markup.py",
     "markup_syntax.py",
     "export_times.py",
