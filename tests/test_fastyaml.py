@@ -157,6 +157,17 @@ def test_written_pearls_read_back_exactly(values: list[str]) -> None:
         ]
 
 
+def _full_check(value: str) -> bool:
+    """`_plain_ok` with its quick checks turned off: what the full check alone says."""
+    from pearldeck.store import pearlfile
+
+    never = re.compile("(?!)")
+    with pytest.MonkeyPatch.context() as m:
+        for quick in ("_SURELY_PLAIN", "_SURELY_PLAIN_WORD", "_SURELY_PLAIN_ORIGIN"):
+            m.setattr(pearlfile, quick, never)
+        return pearlfile._plain_ok(value)
+
+
 SENTENCE_CHARS = "aZ0 .?()'/+=%;-:#,[]{}\"&*!|>@`~\\\n\t"
 
 
@@ -180,9 +191,7 @@ def test_the_formatters_quick_plain_check_never_says_plain_wrongly(value: str) -
     if not pearlfile._SURELY_PLAIN.fullmatch(value):
         return
     assert pearlfile._plain_ok(value)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(pearlfile, "_SURELY_PLAIN", re.compile("(?!)"))  # the full check alone
-        assert pearlfile._plain_ok(value)
+    assert _full_check(value)
     line = f"- text: {value}\n"
     assert fast_parse(line) == [(1, 2, {"text": value}, {"text": 1})]
     assert yaml.safe_load(line) == [{"text": value}]
@@ -225,10 +234,7 @@ def test_the_quick_word_check_never_says_plain_wrongly(value: str) -> None:
 
     from pearldeck.store import pearlfile
 
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(pearlfile, "_SURELY_PLAIN", re.compile("(?!)"))
-        m.setattr(pearlfile, "_SURELY_PLAIN_WORD", re.compile("(?!)"))  # the full check alone
-        full = pearlfile._plain_ok(value)
+    full = _full_check(value)
     if value.lower() in pearlfile._YAML11_WORDS:  # bools and null: the full check decides
         assert pearlfile._plain_ok(value) == full
         return
@@ -261,11 +267,7 @@ def test_the_quick_origin_check_never_says_plain_wrongly(value: str) -> None:
 
     if not pearlfile._SURELY_PLAIN_ORIGIN.fullmatch(value):
         return
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(pearlfile, "_SURELY_PLAIN", re.compile("(?!)"))
-        m.setattr(pearlfile, "_SURELY_PLAIN_WORD", re.compile("(?!)"))
-        m.setattr(pearlfile, "_SURELY_PLAIN_ORIGIN", re.compile("(?!)"))  # the full check
-        assert pearlfile._plain_ok(value)
+    assert _full_check(value)
     line = f"- origin: {value}\n"
     assert fast_parse(line) == [(1, 2, {"origin": value}, {"origin": 1})]
     assert yaml.safe_load(line) == [{"origin": value}]

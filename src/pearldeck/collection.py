@@ -49,6 +49,12 @@ if TYPE_CHECKING:
     from pearldeck.services.anki_sync import AnkiImport
 
 
+def _event_id() -> str:
+    import secrets  # only a command that records something pays for it
+
+    return secrets.token_hex(8)
+
+
 class Collection(Reviews, PearlFiles, DailyQueue):
     """A collection folder: text files as truth, the index as a cache of them."""
 
@@ -59,7 +65,7 @@ class Collection(Reviews, PearlFiles, DailyQueue):
         device: str | None = None,
         assign_ids: bool = True,
         new_id: Callable[[], str] = random_id,
-        new_event_id: Callable[[], str] = lambda: _event_id(),
+        new_event_id: Callable[[], str] = _event_id,
         progress: Callable[[str], None] = lambda _: None,
     ) -> None:
         """`progress` hears what a long build of the index is doing (a first run)."""
@@ -432,9 +438,3 @@ def remember_preference(key: str, value: str) -> bool:
 def _rebuilt(index: Path) -> Problem:
     why = "the index (a cache of your files) was damaged; it was built again from your files"
     return Problem(str(index.parent), 0, why)
-
-
-def _event_id() -> str:
-    import secrets  # only a command that records something pays for it
-
-    return secrets.token_hex(8)
